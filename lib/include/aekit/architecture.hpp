@@ -1,0 +1,54 @@
+// The autoencoder's architecture spec: what the graph builder reads and the model file stores
+// (as the JSON of aekit.arch). Not the weights, not the training recipe.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aekit {
+
+enum class Activation { None, ReLU, LeakyReLU, Sigmoid, Tanh };
+enum class Upsample { Nearest, Bilinear, Deconv };
+
+struct Architecture {
+    int inChannels = 3;
+    int outChannels = 3;
+    // Channels of each encoder level, level 0 at full resolution; each level ends in 2x2 max pooling,
+    // so an input's H and W must be multiples of 2^levels().
+    std::vector<int> encoder{32, 48, 64, 80};
+    int code = 96;  // bottleneck channels (after the last pooling)
+    // Channels of each decoder level, level 0 first (same length as encoder).
+    std::vector<int> decoder{32, 64, 64, 96};
+    int convsPerLevel = 2;  // 3x3 convolutions per encoder level, per decoder level and in the code
+    bool skips = true;      // U-Net concatenation of encoder level l into decoder level l
+    bool inputSkip = false; // also concatenate the network input at level 0 (Open Image Denoise)
+    bool residual = true;   // output = input - prediction (the network predicts the noise)
+    Upsample upsample = Upsample::Nearest;
+    Activation activation = Activation::ReLU;        // after every convolution but the output's
+    Activation codeActivation = Activation::ReLU;    // of the code convolutions (Sigmoid for KL sparsity)
+    Activation outputActivation = Activation::None;  // Sigmoid for BCE loss
+    std::string colorSpace = "rgb";                  // rgb | gray | lab (L in, ab out)
+
+    int levels() const { return static_cast<int>(encoder.size()); }
+    int alignment() const { return 1 << levels(); }  // H and W must be multiples of this
+
+    // Throws Error(InvalidArgument) naming the first inconsistency.
+    void validate() const;
+    // Multiply-adds per input pixel of one forward pass.
+    double macsPerPixel() const;
+    // Receptive field in pixels (side of the square of input pixels one output pixel depends on).
+    int receptiveField() const;
+
+    std::string toJson() const;
+    static Architecture fromJson(const std::string& json);  // throws Error(BadFile) on bad JSON
+
+    // The benchmark network of DESIGN.md ("bench-unet").
+    static Architecture benchUnet();
+};
+
+const char* toString(Activation a);
+const char* toString(Upsample u);
+Activation parseActivation(const std::string& s);
+Upsample parseUpsample(const std::string& s);
+
+}  // namespace aekit

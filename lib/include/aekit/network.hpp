@@ -1,0 +1,85 @@
+// A convolutional autoencoder built from an Architecture and run on oneDNN: forward, and in
+// training mode backward to every parameter (and optionally to the input and from the code).
+// Not the loss or the optimiser (loss.hpp, optimizer.hpp) and not tiling (inference.hpp).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aekit/architecture.hpp"
+#include "aekit/weights.hpp"
+
+namespace aekit {
+
+enum class Mode { Training, Inference };
+
+// A parameter as the optimiser sees it: plain row-major value and gradient, same length.
+struct ParamView {
+    std::string name;  // model-file tensor name, e.g. "enc0a.weight"
+    float* value;
+    float* grad;
+    int64_t size;
+    bool decay;        // weight decay applies (weights yes, biases no)
+};
+
+class Network {
+public:
+    Network(const Architecture& arch, Mode mode);
+    ~Network();
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
+
+    const Architecture& architecture() const;
+    Mode mode() const;
+
+    // He-normal weights, zero biases, from a seeded generator.
+    void initWeights(uint64_t seed);
+    // Requires every tensor of weights() with matching shapes; throws Error(BadFile) naming the tensor.
+    void setWeights(const WeightMap& weights);
+    WeightMap weights() const;
+    int64_t parameterCount() const;
+
+    // Training only, before setShape: the input's gradient is wanted (default: not computed), and
+    // a penalty on the code will add its gradient through codeGradient().
+    void requestInputGradient();
+    void requestCodeGradient();
+
+    // Build every primitive and buffer for batches of N x inChannels x H x W (H, W multiples of
+    // alignment()). Cheap to call again with the same shape; a new shape rebuilds.
+    void setShape(int N, int H, int W);
+    int batch() const;
+    int height() const;
+    int width() const;
+
+    // input: N x inChannels x H x W, plain NCHW floats, written by the caller before forward().
+    float* input();
+    void forward();
+    // output: N x outChannels x H x W, plain NCHW, valid after forward().
+    const float* output() const;
+    // code: N x code x H/2^L x W/2^L plain NCHW, valid after forward().
+    const float* code();
+    std::vector<int64_t> codeShape() const;
+
+    // Training: outputGradient (N x outChannels x H x W) and, if requested, codeGradient are written by
+    // the caller; backward() then ASSIGNS (does not accumulate) every parameter gradient, and the input
+    // gradient if requested.
+    float* outputGradient();
+    float* codeGradient();
+    void backward();
+    const float* inputGradient() const;
+
+    std::vector<ParamView> params();
+    // Call after changing parameter values through params(): re-derives oneDNN's weight layouts.
+    void weightsChanged();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Threads used by oneDNN and aekit's own loops (0: all cores). One owner: call before building networks.
+void setThreads(int threads);
+int threads();
+
+}  // namespace aekit

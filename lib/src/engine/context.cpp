@@ -1,0 +1,47 @@
+// oneDNN engine, reorders and step replay.
+#include "engine/context.hpp"
+
+#include <sstream>
+
+namespace aekit::engine {
+
+dnnl::engine& cpuEngine() {
+    static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+    return eng;
+}
+
+bool reorderIfNeeded(std::vector<Step>& steps, const memory& src, const memory& dst) {
+    if (src.get_desc() == dst.get_desc() && src.get_data_handle() == dst.get_data_handle()) return false;
+    appendReorder(steps, src, dst);
+    return true;
+}
+
+void appendReorder(std::vector<Step>& steps, const memory& src, const memory& dst) {
+    steps.push_back({dnnl::reorder(src, dst), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}}});
+}
+
+void run(dnnl::stream& strm, const std::vector<Step>& steps) {
+    for (const auto& s : steps) s.prim.execute(strm, s.args);
+    strm.wait();
+}
+
+memory layoutFor(std::vector<Step>& steps, const memory& plain, const memory::desc& wanted, bool toPlain) {
+    if (plain.get_desc() == wanted) return plain;
+    memory other(wanted, plain.get_engine());
+    if (toPlain)
+        appendReorder(steps, other, plain);
+    else
+        appendReorder(steps, plain, other);
+    return other;
+}
+
+memory::dims plainDims(const memory::desc& md) { return md.dims(); }
+
+std::string describe(const memory::desc& md) {
+    std::ostringstream os;
+    auto d = md.dims();
+    for (size_t i = 0; i < d.size(); ++i) os << (i ? "x" : "") << d[i];
+    return os.str();
+}
+
+}  // namespace aekit::engine

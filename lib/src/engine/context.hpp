@@ -1,0 +1,64 @@
+// oneDNN plumbing shared by every op: engine, stream, the graph's activation layout, one
+// user-mode scratchpad, and the reorder helper. No network logic here.
+#pragma once
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace aekit::engine {
+
+using dnnl::memory;
+using Args = std::unordered_map<int, memory>;
+
+dnnl::engine& cpuEngine();
+
+// One primitive execution, built at finalize time and replayed every step.
+struct Step {
+    dnnl::primitive prim;
+    Args args;
+    bool scratchpad = false;  // built with user scratchpad: the graph binds its buffer here
+};
+
+struct Context {
+    dnnl::engine eng = cpuEngine();
+    dnnl::stream strm{cpuEngine()};
+    bool training = false;
+    // One activation layout per graph (ONEDNN-NOTES.md): blocked nChw16c for training,
+    // nhwc for brgconv inference.
+    memory::format_tag layout = memory::format_tag::nhwc;
+    size_t scratchpadBytes = 0;
+
+    memory::desc activation(const memory::dims& dims) const {
+        return memory::desc(dims, memory::data_type::f32, layout);
+    }
+    // Attributes every primitive gets: user scratchpad (sized by noteScratchpad).
+    dnnl::primitive_attr attr() const {
+        dnnl::primitive_attr a;
+        a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        return a;
+    }
+    void noteScratchpad(const dnnl::primitive_desc_base& pd) {
+        scratchpadBytes = std::max(scratchpadBytes, pd.scratchpad_desc().get_size());
+    }
+    memory alloc(const memory::desc& md) const { return memory(md, eng); }
+};
+
+// Append a reorder from src to dst when their layouts differ; when equal, returns false and adds
+// nothing (the caller may then alias the two).
+bool reorderIfNeeded(std::vector<Step>& steps, const memory& src, const memory& dst);
+// A reorder always (e.g. copying a diff into a consumer's slot).
+void appendReorder(std::vector<Step>& steps, const memory& src, const memory& dst);
+
+void run(dnnl::stream& strm, const std::vector<Step>& steps);
+
+// A buffer in layout `wanted` for a plain parameter tensor: the plain memory itself when the layouts
+// agree, else a new buffer and a reorder appended to `steps` (plain -> wanted, or wanted -> plain
+// when toPlain, for gradients).
+memory layoutFor(std::vector<Step>& steps, const memory& plain, const memory::desc& wanted, bool toPlain);
+
+memory::dims plainDims(const memory::desc& md);
+std::string describe(const memory::desc& md);  // "16x32x64x64 nChw16c" for messages
+
+}  // namespace aekit::engine

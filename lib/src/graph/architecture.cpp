@@ -1,0 +1,161 @@
+// Architecture: validation, cost figures and its JSON form (aekit.arch in the model file).
+#include "aekit/architecture.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "aekit/error.hpp"
+
+namespace aekit {
+
+namespace {
+void require(bool ok, const std::string& what) {
+    if (!ok) fail(ErrorKind::InvalidArgument, "architecture: " + what);
+}
+}  // namespace
+
+const char* toString(Activation a) {
+    switch (a) {
+        case Activation::None: return "none";
+        case Activation::ReLU: return "relu";
+        case Activation::LeakyReLU: return "leakyrelu";
+        case Activation::Sigmoid: return "sigmoid";
+        case Activation::Tanh: return "tanh";
+    }
+    return "?";
+}
+const char* toString(Upsample u) {
+    switch (u) {
+        case Upsample::Nearest: return "nearest";
+        case Upsample::Bilinear: return "bilinear";
+        case Upsample::Deconv: return "deconv";
+    }
+    return "?";
+}
+Activation parseActivation(const std::string& s) {
+    for (Activation a : {Activation::None, Activation::ReLU, Activation::LeakyReLU, Activation::Sigmoid, Activation::Tanh})
+        if (s == toString(a)) return a;
+    fail(ErrorKind::InvalidArgument, "unknown activation '" + s + "' (none|relu|leakyrelu|sigmoid|tanh)");
+}
+Upsample parseUpsample(const std::string& s) {
+    for (Upsample u : {Upsample::Nearest, Upsample::Bilinear, Upsample::Deconv})
+        if (s == toString(u)) return u;
+    fail(ErrorKind::InvalidArgument, "unknown upsampling '" + s + "' (nearest|bilinear|deconv)");
+}
+
+void Architecture::validate() const {
+    constexpr int kMaxChannels = 4096;
+    require(inChannels >= 1 && inChannels <= kMaxChannels, "input channels must be 1.." + std::to_string(kMaxChannels));
+    require(outChannels >= 1 && outChannels <= kMaxChannels, "output channels must be 1.." + std::to_string(kMaxChannels));
+    require(levels() >= 1 && levels() <= 8, "levels must be 1..8");
+    require(decoder.size() == encoder.size(), "decoder must list one channel count per encoder level");
+    for (int c : encoder) require(c >= 1 && c <= kMaxChannels, "encoder channels must be 1.." + std::to_string(kMaxChannels));
+    for (int c : decoder) require(c >= 1 && c <= kMaxChannels, "decoder channels must be 1.." + std::to_string(kMaxChannels));
+    require(code >= 1 && code <= kMaxChannels, "code channels must be 1.." + std::to_string(kMaxChannels));
+    require(convsPerLevel >= 1 && convsPerLevel <= 8, "convolutions per level must be 1..8");
+    require(!inputSkip || skips, "an input skip needs skips on");
+    require(!residual || inChannels == outChannels, "a residual output needs as many output as input channels");
+    require(!residual || outputActivation == Activation::None, "a residual output cannot have an output activation");
+    require(activation != Activation::None, "the hidden activation cannot be none");
+    require(colorSpace == "rgb" || colorSpace == "gray" || colorSpace == "lab", "colour space must be rgb, gray or lab");
+}
+
+double Architecture::macsPerPixel() const {
+    const int L = levels();
+    double macs = 0;
+    auto conv = [&](int ic, int oc, int level) { macs += 9.0 * ic * oc / double(1 << (2 * level)); };
+    int c = inChannels;
+    for (int l = 0; l < L; ++l)
+        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, encoder[l]), encoder[l], l);
+    for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, code), code, L);
+    for (int l = L - 1; l >= 0; --l) {
+        if (upsample == Upsample::Deconv) macs += double(c) * c / double(1 << (2 * l));  // 2x2 s2: IC*OC per out px
+        if (skips) c += encoder[l] + (l == 0 && inputSkip ? inChannels : 0);
+        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, decoder[l]), decoder[l], l);
+    }
+    conv(c, outChannels, 0);
+    return macs;
+}
+
+int Architecture::receptiveField() const {
+    // Along the deepest path: rf grows by (k-1)*jump per layer; pooling doubles the jump.
+    int rf = 1, jump = 1;
+    const int L = levels();
+    for (int l = 0; l < L; ++l) {
+        rf += 2 * jump * convsPerLevel;
+        rf += jump;
+        jump *= 2;
+    }
+    rf += 2 * jump * convsPerLevel;
+    for (int l = L - 1; l >= 0; --l) {
+        if (upsample == Upsample::Bilinear) rf += jump;
+        jump /= 2;
+        rf += 2 * jump * convsPerLevel;
+    }
+    return rf + 2;  // output conv
+}
+
+std::string Architecture::toJson() const {
+    nlohmann::json j{{"in_channels", inChannels},
+                     {"out_channels", outChannels},
+                     {"encoder", encoder},
+                     {"code", code},
+                     {"decoder", decoder},
+                     {"convs_per_level", convsPerLevel},
+                     {"skips", skips},
+                     {"input_skip", inputSkip},
+                     {"residual", residual},
+                     {"upsample", toString(upsample)},
+                     {"activation", toString(activation)},
+                     {"code_activation", toString(codeActivation)},
+                     {"output_activation", toString(outputActivation)},
+                     {"color_space", colorSpace}};
+    return j.dump();
+}
+
+Architecture Architecture::fromJson(const std::string& text) {
+    Architecture a;
+    try {
+        const auto j = nlohmann::json::parse(text);
+        if (!j.is_object()) fail(ErrorKind::BadFile, "architecture JSON is not an object");
+        a.inChannels = j.at("in_channels").get<int>();
+        a.outChannels = j.at("out_channels").get<int>();
+        a.encoder = j.at("encoder").get<std::vector<int>>();
+        a.code = j.at("code").get<int>();
+        a.decoder = j.at("decoder").get<std::vector<int>>();
+        a.convsPerLevel = j.at("convs_per_level").get<int>();
+        a.skips = j.at("skips").get<bool>();
+        a.inputSkip = j.value("input_skip", false);
+        a.residual = j.at("residual").get<bool>();
+        a.upsample = parseUpsample(j.at("upsample").get<std::string>());
+        a.activation = parseActivation(j.at("activation").get<std::string>());
+        a.codeActivation = parseActivation(j.value("code_activation", std::string(toString(a.activation))));
+        a.outputActivation = parseActivation(j.value("output_activation", std::string("none")));
+        a.colorSpace = j.value("color_space", std::string("rgb"));
+    } catch (const nlohmann::json::exception& e) {
+        fail(ErrorKind::BadFile, std::string("architecture JSON: ") + e.what());
+    } catch (const Error& e) {
+        fail(ErrorKind::BadFile, std::string("architecture JSON: ") + e.what());
+    }
+    try {
+        a.validate();
+    } catch (const Error& e) {
+        fail(ErrorKind::BadFile, e.what());
+    }
+    return a;
+}
+
+Architecture Architecture::benchUnet() {
+    Architecture a;
+    a.inChannels = a.outChannels = 3;
+    a.encoder = {32, 64};
+    a.code = 128;
+    a.decoder = {32, 64};
+    a.convsPerLevel = 2;
+    a.skips = true;
+    a.inputSkip = false;
+    a.residual = true;
+    a.upsample = Upsample::Nearest;
+    return a;
+}
+
+}  // namespace aekit

@@ -1,0 +1,196 @@
+// Graph building, finalize and replay (see graph.hpp).
+#include "graph/graph.hpp"
+
+#include "aekit/error.hpp"
+#include "ops/binary.hpp"
+#include "ops/concat.hpp"
+#include "ops/conv.hpp"
+#include "ops/deconv.hpp"
+#include "ops/eltwise.hpp"
+#include "ops/pool.hpp"
+#include "ops/upsample.hpp"
+
+namespace aekit::graph {
+
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+Graph::Graph(bool training) {
+    ctx_.training = training;
+    ctx_.layout = training ? tag::nChw16c : tag::nhwc;
+}
+
+Tensor* Graph::input(int channels) {
+    input_ = std::make_unique<Tensor>();
+    input_->name = "input";
+    input_->channels = channels;
+    input_->needsDiff = false;
+    return input_.get();
+}
+
+Tensor* Graph::add(std::unique_ptr<ops::Op> op) {
+    ops_.push_back(std::move(op));
+    return ops_.back()->dst();
+}
+
+Tensor* Graph::conv(const std::string& name, Tensor* src, int OC, int K, Activation activation) {
+    return add(std::make_unique<ops::Conv>(name, src, src->channels, ops::ConvDesc{OC, K, activation}));
+}
+Tensor* Graph::maxPool(const std::string& name, Tensor* src) { return add(std::make_unique<ops::MaxPool>(name, src)); }
+Tensor* Graph::upsample(const std::string& name, Tensor* src, bool bilinear) {
+    return add(std::make_unique<ops::Upsample2x>(name, src, bilinear));
+}
+Tensor* Graph::deconv(const std::string& name, Tensor* src, int OC) {
+    return add(std::make_unique<ops::Deconv>(name, src, src->channels, OC));
+}
+Tensor* Graph::concat(const std::string& name, std::vector<Tensor*> srcs) {
+    return add(std::make_unique<ops::Concat>(name, std::move(srcs)));
+}
+Tensor* Graph::binary(const std::string& name, Tensor* a, Tensor* b, bool subtract) {
+    return add(std::make_unique<ops::Binary>(name, a, b, subtract));
+}
+Tensor* Graph::eltwise(const std::string& name, Tensor* src, Activation activation) {
+    return add(std::make_unique<ops::Eltwise>(name, src, activation));
+}
+
+void Graph::setOutput(Tensor* t) {
+    output_ = t;
+    if (ctx_.training) outputSlot_ = t->addConsumer();
+}
+void Graph::setCode(Tensor* t) { code_ = t; }
+void Graph::requestInputGradient() {
+    inputGradient_ = true;
+    input_->needsDiff = true;
+}
+void Graph::requestCodeGradient() {
+    if (!code_ || !ctx_.training) fail(ErrorKind::Internal, "requestCodeGradient: no code tensor or not training");
+    if (codeSlot_ < 0) codeSlot_ = code_->addConsumer();
+}
+
+memory Graph::plain(const memory::dims& dims) { return memory({dims, dt::f32, tag::nchw}, ctx_.eng); }
+
+void Graph::finalize(int N, int H, int W) {
+    const memory::dims shape{N, input_->channels, H, W};
+    if (finalized_ && shape == shape_) return;
+    if (!output_) fail(ErrorKind::Internal, "Graph::finalize: no output set");
+    if (N <= 0 || H <= 0 || W <= 0) fail(ErrorKind::InvalidArgument, "network input must have a positive size");
+    shape_ = shape;
+    finalized_ = false;
+    ctx_.scratchpadBytes = 0;
+
+    input_->dims = shape;
+    input_->value = ctx_.alloc(ctx_.activation(shape));
+    input_->diffSlots.clear();
+    if (ctx_.training && input_->needsDiff)
+        for (int i = 0; i < std::max(1, input_->consumers); ++i)
+            input_->diffSlots.push_back(ctx_.alloc(ctx_.activation(shape)));
+    for (auto& op : ops_) op->finalize(ctx_);
+
+    // Edges: plain NCHW buffers for the caller, one reorder each.
+    inputUser_ = plain(shape);
+    outputUser_ = plain(output_->dims);
+    inputSteps_.clear();
+    outputSteps_.clear();
+    codeSteps_.clear();
+    lossDiffSteps_.clear();
+    inputDiffSteps_.clear();
+    engine::appendReorder(inputSteps_, inputUser_, input_->value);
+    engine::appendReorder(outputSteps_, output_->value, outputUser_);
+    if (code_) {
+        codeUser_ = plain(code_->dims);
+        engine::appendReorder(codeSteps_, code_->value, codeUser_);
+    }
+    if (ctx_.training) {
+        outputDiffUser_ = plain(output_->dims);
+        engine::appendReorder(lossDiffSteps_, outputDiffUser_, output_->diffSlot(outputSlot_));
+        if (codeSlot_ >= 0) {
+            codeDiffUser_ = plain(code_->dims);
+            engine::appendReorder(lossDiffSteps_, codeDiffUser_, code_->diffSlot(codeSlot_));
+        }
+        if (inputGradient_) {
+            inputDiffUser_ = plain(shape);
+            engine::appendReorder(inputDiffSteps_, input_->diff(), inputDiffUser_);
+        }
+        // Gradient gathers: slot 0 += slot i, in place (binary add on one layout is JIT).
+        auto gatherFor = [&](Tensor* t) {
+            std::vector<engine::Step> steps;
+            for (size_t i = 1; i < t->diffSlots.size(); ++i) {
+                dnnl::binary::primitive_desc pd({dnnl::algorithm::binary_add, t->desc(), t->desc(), t->desc()},
+                                                ctx_.attr(), ctx_.eng);
+                ctx_.noteScratchpad(pd);
+                steps.push_back({dnnl::binary(pd),
+                                 {{DNNL_ARG_SRC_0, t->diffSlots[0]},
+                                  {DNNL_ARG_SRC_1, t->diffSlots[i]},
+                                  {DNNL_ARG_DST, t->diffSlots[0]}},
+                                 true});
+            }
+            return steps;
+        };
+        gathers_.clear();
+        for (auto& op : ops_) gathers_.push_back(gatherFor(op->dst()));
+        inputGather_ = input_->needsDiff ? gatherFor(input_.get()) : std::vector<engine::Step>{};
+    }
+
+    // One scratchpad for all primitives, bound once.
+    scratchpad_ = memory({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x},
+                         ctx_.eng);
+    auto bind = [&](std::vector<engine::Step>& steps) {
+        for (auto& s : steps)
+            if (s.scratchpad) s.args[DNNL_ARG_SCRATCHPAD] = scratchpad_;
+    };
+    for (auto& op : ops_) {
+        bind(op->prepareSteps);
+        bind(op->forwardSteps);
+        bind(op->backwardSteps);
+    }
+    for (auto& g : gathers_) bind(g);
+    bind(inputGather_);
+    weightsDirty_ = true;
+    finalized_ = true;
+}
+
+float* Graph::inputBuffer() { return static_cast<float*>(inputUser_.get_data_handle()); }
+const float* Graph::outputBuffer() const { return static_cast<const float*>(outputUser_.get_data_handle()); }
+float* Graph::outputDiffBuffer() { return static_cast<float*>(outputDiffUser_.get_data_handle()); }
+const float* Graph::inputDiffBuffer() const { return static_cast<const float*>(inputDiffUser_.get_data_handle()); }
+const float* Graph::codeBuffer() {
+    engine::run(ctx_.strm, codeSteps_);
+    return static_cast<const float*>(codeUser_.get_data_handle());
+}
+float* Graph::codeDiffBuffer() {
+    if (codeSlot_ < 0) fail(ErrorKind::Internal, "code gradient was not requested before setShape");
+    return static_cast<float*>(codeDiffUser_.get_data_handle());
+}
+
+void Graph::forward() {
+    if (!finalized_) fail(ErrorKind::Internal, "Graph::forward before finalize");
+    if (weightsDirty_) {
+        for (auto& op : ops_) engine::run(ctx_.strm, op->prepareSteps);
+        weightsDirty_ = false;
+    }
+    engine::run(ctx_.strm, inputSteps_);
+    for (auto& op : ops_) engine::run(ctx_.strm, op->forwardSteps);
+    engine::run(ctx_.strm, outputSteps_);
+}
+
+void Graph::backward() {
+    if (!ctx_.training) fail(ErrorKind::Internal, "Graph::backward on an inference graph");
+    engine::run(ctx_.strm, lossDiffSteps_);
+    for (size_t i = ops_.size(); i-- > 0;) {
+        engine::run(ctx_.strm, gathers_[i]);
+        engine::run(ctx_.strm, ops_[i]->backwardSteps);
+    }
+    if (inputGradient_) {
+        engine::run(ctx_.strm, inputGather_);
+        engine::run(ctx_.strm, inputDiffSteps_);
+    }
+}
+
+std::vector<ops::Param*> Graph::params() const {
+    std::vector<ops::Param*> out;
+    for (auto& op : ops_)
+        for (auto& p : op->params()) out.push_back(p.get());
+    return out;
+}
+
+}  // namespace aekit::graph

@@ -1,0 +1,77 @@
+// A small dataflow graph of ops in build order: the builder adds ops, finalize(N, H, W) builds
+// every primitive and buffer once, forward/backward replay them. Edges to the caller are plain NCHW
+// float buffers; inside, one activation layout (see engine/context.hpp).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "ops/op.hpp"
+
+namespace aekit::graph {
+
+using engine::memory;
+using engine::Tensor;
+
+class Graph {
+public:
+    explicit Graph(bool training);
+
+    // Building (before finalize). Each returns the op's destination tensor.
+    Tensor* input(int channels);
+    Tensor* conv(const std::string& name, Tensor* src, int OC, int K, Activation activation);
+    Tensor* maxPool(const std::string& name, Tensor* src);
+    Tensor* upsample(const std::string& name, Tensor* src, bool bilinear);
+    Tensor* deconv(const std::string& name, Tensor* src, int OC);
+    Tensor* concat(const std::string& name, std::vector<Tensor*> srcs);
+    Tensor* binary(const std::string& name, Tensor* a, Tensor* b, bool subtract);
+    Tensor* eltwise(const std::string& name, Tensor* src, Activation activation);
+    void setOutput(Tensor* t);
+    void setCode(Tensor* t);
+    void requestInputGradient();
+    void requestCodeGradient();
+
+    // Build all primitives and buffers for N x C x H x W inputs; a repeat with the same shape is free.
+    void finalize(int N, int H, int W);
+    bool finalized() const { return finalized_; }
+    const memory::dims& inputDims() const { return input_->dims; }
+
+    float* inputBuffer();             // plain NCHW, written by the caller
+    const float* outputBuffer() const;  // plain NCHW, after forward()
+    float* outputDiffBuffer();        // plain NCHW, written by the caller before backward()
+    const float* inputDiffBuffer() const;
+    const float* codeBuffer();        // plain NCHW copy of the code, refreshed on each call
+    float* codeDiffBuffer();
+    const memory::dims& codeDims() const { return code_->dims; }
+    const memory::dims& outputDims() const { return output_->dims; }
+
+    void forward();
+    void backward();
+    void weightsChanged() { weightsDirty_ = true; }
+
+    std::vector<ops::Param*> params() const;
+    const std::vector<std::unique_ptr<ops::Op>>& ops() const { return ops_; }
+    bool training() const { return ctx_.training; }
+
+private:
+    Tensor* add(std::unique_ptr<ops::Op> op);
+    memory plain(const memory::dims& dims);
+
+    engine::Context ctx_;
+    std::unique_ptr<Tensor> input_;
+    std::vector<std::unique_ptr<ops::Op>> ops_;
+    Tensor* output_ = nullptr;
+    Tensor* code_ = nullptr;
+    int outputSlot_ = -1, codeSlot_ = -1;
+    bool inputGradient_ = false;
+    bool finalized_ = false;
+    bool weightsDirty_ = true;
+    memory::dims shape_;
+
+    memory inputUser_, outputUser_, outputDiffUser_, inputDiffUser_, codeUser_, codeDiffUser_, scratchpad_;
+    std::vector<engine::Step> inputSteps_, outputSteps_, codeSteps_, lossDiffSteps_, inputDiffSteps_;
+    // Per op (same index): sum of its dst's gradient slots into slot 0, run before its backward.
+    std::vector<std::vector<engine::Step>> gathers_;
+    std::vector<engine::Step> inputGather_;
+};
+
+}  // namespace aekit::graph

@@ -1,0 +1,114 @@
+// Network: the public face of an autoencoder graph (see aekit/network.hpp).
+#include "aekit/network.hpp"
+
+#include <omp.h>
+
+#include <random>
+
+#include "aekit/error.hpp"
+#include "graph/autoencoder.hpp"
+
+namespace aekit {
+
+struct Network::Impl {
+    Architecture arch;
+    Mode mode;
+    graph::Graph g;
+    Impl(const Architecture& a, Mode m) : arch(a), mode(m), g(m == Mode::Training) { graph::buildAutoencoder(g, arch); }
+};
+
+Network::Network(const Architecture& arch, Mode mode) : impl_(std::make_unique<Impl>(arch, mode)) {}
+Network::~Network() = default;
+
+const Architecture& Network::architecture() const { return impl_->arch; }
+Mode Network::mode() const { return impl_->mode; }
+
+void Network::initWeights(uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (ops::Param* p : impl_->g.params()) {
+        float* v = p->valuePtr();
+        if (p->dims.size() == 1) {
+            std::fill_n(v, p->size(), 0.f);
+            continue;
+        }
+        // He-normal over the fan-in (IC*KH*KW); deconvolution weights are OC x IC x 2 x 2 too.
+        const double fanIn = double(p->dims[1]) * p->dims[2] * p->dims[3];
+        std::normal_distribution<float> dist(0.f, static_cast<float>(std::sqrt(2.0 / fanIn)));
+        for (int64_t i = 0; i < p->size(); ++i) v[i] = dist(rng);
+    }
+    impl_->g.weightsChanged();
+}
+
+void Network::setWeights(const WeightMap& weights) {
+    for (ops::Param* p : impl_->g.params()) {
+        auto it = weights.find(p->name);
+        if (it == weights.end()) fail(ErrorKind::BadFile, "tensor '" + p->name + "' is missing");
+        std::vector<int64_t> want(p->dims.begin(), p->dims.end());
+        if (it->second.shape != want) {
+            std::string got, exp;
+            for (auto d : it->second.shape) got += (got.empty() ? "" : "x") + std::to_string(d);
+            for (auto d : want) exp += (exp.empty() ? "" : "x") + std::to_string(d);
+            fail(ErrorKind::BadFile, "tensor '" + p->name + "' has shape " + got + ", the architecture needs " + exp);
+        }
+        if (static_cast<int64_t>(it->second.data.size()) != p->size())
+            fail(ErrorKind::BadFile, "tensor '" + p->name + "' holds the wrong number of values");
+        std::copy(it->second.data.begin(), it->second.data.end(), p->valuePtr());
+    }
+    impl_->g.weightsChanged();
+}
+
+WeightMap Network::weights() const {
+    WeightMap out;
+    for (ops::Param* p : impl_->g.params()) {
+        HostTensor t;
+        t.shape.assign(p->dims.begin(), p->dims.end());
+        t.data.assign(p->valuePtr(), p->valuePtr() + p->size());
+        out.emplace(p->name, std::move(t));
+    }
+    return out;
+}
+
+int64_t Network::parameterCount() const {
+    int64_t n = 0;
+    for (ops::Param* p : impl_->g.params()) n += p->size();
+    return n;
+}
+
+void Network::requestInputGradient() { impl_->g.requestInputGradient(); }
+void Network::requestCodeGradient() { impl_->g.requestCodeGradient(); }
+
+void Network::setShape(int N, int H, int W) {
+    const int a = impl_->arch.alignment();
+    if (H % a || W % a)
+        fail(ErrorKind::InvalidArgument, "network input " + std::to_string(H) + "x" + std::to_string(W) +
+                                             " is not a multiple of " + std::to_string(a) + " (2^levels)");
+    impl_->g.finalize(N, H, W);
+}
+int Network::batch() const { return static_cast<int>(impl_->g.inputDims()[0]); }
+int Network::height() const { return static_cast<int>(impl_->g.inputDims()[2]); }
+int Network::width() const { return static_cast<int>(impl_->g.inputDims()[3]); }
+
+float* Network::input() { return impl_->g.inputBuffer(); }
+void Network::forward() { impl_->g.forward(); }
+const float* Network::output() const { return impl_->g.outputBuffer(); }
+const float* Network::code() { return impl_->g.codeBuffer(); }
+std::vector<int64_t> Network::codeShape() const {
+    const auto& d = impl_->g.codeDims();
+    return {d.begin(), d.end()};
+}
+float* Network::outputGradient() { return impl_->g.outputDiffBuffer(); }
+float* Network::codeGradient() { return impl_->g.codeDiffBuffer(); }
+void Network::backward() { impl_->g.backward(); }
+const float* Network::inputGradient() const { return impl_->g.inputDiffBuffer(); }
+
+std::vector<ParamView> Network::params() {
+    std::vector<ParamView> out;
+    for (ops::Param* p : impl_->g.params()) out.push_back({p->name, p->valuePtr(), p->gradPtr(), p->size(), p->decay});
+    return out;
+}
+void Network::weightsChanged() { impl_->g.weightsChanged(); }
+
+void setThreads(int n) { omp_set_num_threads(n > 0 ? n : omp_get_num_procs()); }
+int threads() { return omp_get_max_threads(); }
+
+}  // namespace aekit

@@ -1,0 +1,71 @@
+// Model: task + architecture + weights in a safetensors file (the aekit metadata contract).
+#include <cmath>
+
+#include "aekit/error.hpp"
+#include "aekit/model.hpp"
+#include "aekit/network.hpp"
+
+namespace aekit {
+
+const char* toString(Task t) {
+    switch (t) {
+        case Task::Denoise: return "denoise";
+        case Task::Colorize: return "colorize";
+        case Task::Reconstruct: return "reconstruct";
+    }
+    return "?";
+}
+
+Task parseTask(const std::string& s) {
+    for (Task t : {Task::Denoise, Task::Colorize, Task::Reconstruct})
+        if (s == toString(t)) return t;
+    fail(ErrorKind::InvalidArgument, "unknown task '" + s + "' (denoise|colorize|reconstruct)");
+}
+
+Model Model::fromContent(SafetensorsContent content, const std::string& name) {
+    auto meta = [&](const std::string& key) -> const std::string& {
+        auto it = content.metadata.find(key);
+        if (it == content.metadata.end()) fail(ErrorKind::BadFile, name + ": not an aekit model (no '" + key + "' metadata)");
+        return it->second;
+    };
+    const std::string& version = meta("aekit.format");
+    if (version != std::to_string(kModelFormatVersion))
+        fail(ErrorKind::Unsupported, name + ": model format version " + version + "; this aekit reads version " +
+                                         std::to_string(kModelFormatVersion) + " (use a matching aekit or retrain)");
+    Model m;
+    try {
+        m.task = parseTask(meta("aekit.task"));
+        m.arch = Architecture::fromJson(meta("aekit.arch"));
+    } catch (const Error& e) {
+        fail(ErrorKind::BadFile, name + ": " + e.what());
+    }
+    for (const auto& [tname, t] : content.tensors)
+        for (float v : t.data)
+            if (!std::isfinite(v)) fail(ErrorKind::BadFile, name + ": tensor '" + tname + "' holds NaN or Inf");
+    m.weights = std::move(content.tensors);
+    m.metadata = std::move(content.metadata);
+    // Shapes against the architecture: building an inference network checks every tensor.
+    try {
+        Network check(m.arch, Mode::Inference);
+        check.setWeights(m.weights);
+    } catch (const Error& e) {
+        fail(ErrorKind::BadFile, name + ": " + e.what());
+    }
+    return m;
+}
+
+Model Model::load(const std::string& path, uint64_t maxBytes) { return fromContent(readSafetensors(path, maxBytes), path); }
+
+SafetensorsContent Model::toContent() const {
+    SafetensorsContent c;
+    c.metadata = metadata;
+    c.metadata["aekit.format"] = std::to_string(kModelFormatVersion);
+    c.metadata["aekit.task"] = toString(task);
+    c.metadata["aekit.arch"] = arch.toJson();
+    c.tensors = weights;
+    return c;
+}
+
+void Model::save(const std::string& path) const { writeSafetensors(path, toContent()); }
+
+}  // namespace aekit

@@ -1,0 +1,122 @@
+// safetensors reader and writer: 8-byte little-endian header length, JSON header, raw tensors.
+// Only F32 tensors (what aekit writes); every offset is checked against the buffer.
+#include <nlohmann/json.hpp>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "aekit/error.hpp"
+#include "aekit/model.hpp"
+#include "io/atomic_file.hpp"
+
+namespace aekit {
+
+static_assert(std::endian::native == std::endian::little, "safetensors is little-endian; aekit assumes the host is");
+
+namespace {
+constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // safetensors' own limit
+constexpr size_t kMaxDims = 8;
+
+[[noreturn]] void bad(const std::string& name, const std::string& what) { fail(ErrorKind::BadFile, name + ": " + what); }
+}  // namespace
+
+SafetensorsContent parseSafetensors(const uint8_t* data, size_t size, const std::string& name) {
+    if (size < 8) bad(name, "too short for a safetensors file (" + std::to_string(size) + " bytes)");
+    uint64_t headerLen = 0;
+    std::memcpy(&headerLen, data, 8);
+    if (headerLen > kMaxHeaderBytes) bad(name, "header length " + std::to_string(headerLen) + " is over the 100 MB limit");
+    if (headerLen > size - 8) bad(name, "header length " + std::to_string(headerLen) + " runs past the end of the file (truncated?)");
+    const uint8_t* body = data + 8 + headerLen;
+    const uint64_t bodySize = size - 8 - headerLen;
+
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(data + 8, data + 8 + headerLen);
+    } catch (const nlohmann::json::exception& e) {
+        bad(name, std::string("header is not valid JSON: ") + e.what());
+    }
+    if (!header.is_object()) bad(name, "header is not a JSON object");
+
+    SafetensorsContent out;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        const std::string& key = it.key();
+        const auto& v = it.value();
+        if (key == "__metadata__") {
+            if (!v.is_object()) bad(name, "__metadata__ is not an object");
+            for (auto m = v.begin(); m != v.end(); ++m) {
+                if (!m.value().is_string()) bad(name, "metadata '" + m.key() + "' is not a string");
+                out.metadata[m.key()] = m.value().get<std::string>();
+            }
+            continue;
+        }
+        if (!v.is_object()) bad(name, "tensor '" + key + "' is not described by an object");
+        const auto dt = v.find("dtype");
+        const auto shape = v.find("shape");
+        const auto offsets = v.find("data_offsets");
+        if (dt == v.end() || shape == v.end() || offsets == v.end())
+            bad(name, "tensor '" + key + "' lacks dtype, shape or data_offsets");
+        if (!dt->is_string()) bad(name, "tensor '" + key + "' has a non-string dtype");
+        if (dt->get<std::string>() != "F32")
+            fail(ErrorKind::Unsupported, name + ": tensor '" + key + "' has dtype " + dt->get<std::string>() +
+                                             "; aekit reads F32 tensors only");
+        if (!shape->is_array() || shape->size() > kMaxDims) bad(name, "tensor '" + key + "' has a malformed shape");
+        HostTensor t;
+        uint64_t count = 1;
+        for (const auto& d : *shape) {
+            if (!d.is_number_unsigned()) bad(name, "tensor '" + key + "' has a negative or non-integer dimension");
+            const uint64_t dim = d.get<uint64_t>();
+            if (dim != 0 && count > std::numeric_limits<uint64_t>::max() / 4 / dim)
+                bad(name, "tensor '" + key + "' is impossibly large");
+            count *= dim;
+            t.shape.push_back(static_cast<int64_t>(dim));
+        }
+        if (!offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
+            !(*offsets)[1].is_number_unsigned())
+            bad(name, "tensor '" + key + "' has malformed data_offsets");
+        const uint64_t begin = (*offsets)[0].get<uint64_t>(), end = (*offsets)[1].get<uint64_t>();
+        if (begin > end || end > bodySize)
+            bad(name, "tensor '" + key + "' data [" + std::to_string(begin) + ", " + std::to_string(end) +
+                          ") lies outside the file's " + std::to_string(bodySize) + " data bytes (truncated?)");
+        if (end - begin != count * 4)
+            bad(name, "tensor '" + key + "' holds " + std::to_string(end - begin) + " bytes; its shape needs " +
+                          std::to_string(count * 4));
+        t.data.resize(count);
+        if (count) std::memcpy(t.data.data(), body + begin, count * 4);
+        out.tensors.emplace(key, std::move(t));
+    }
+    return out;
+}
+
+SafetensorsContent readSafetensors(const std::string& path, uint64_t maxBytes) {
+    const auto bytes = io::readFile(path, maxBytes);
+    return parseSafetensors(bytes.data(), bytes.size(), path);
+}
+
+void writeSafetensors(const std::string& path, const SafetensorsContent& content) {
+    nlohmann::json header = nlohmann::json::object();
+    if (!content.metadata.empty()) header["__metadata__"] = content.metadata;
+    uint64_t offset = 0;
+    for (const auto& [name, t] : content.tensors) {
+        const uint64_t bytes = static_cast<uint64_t>(t.data.size()) * 4;
+        if (static_cast<int64_t>(t.data.size()) != t.size())
+            fail(ErrorKind::Internal, path + ": tensor '" + name + "' data does not match its shape");
+        header[name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+    }
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');  // align the data to 8 bytes, as the reference writer does
+    std::vector<uint8_t> buf(8 + text.size() + offset);
+    const uint64_t len = text.size();
+    std::memcpy(buf.data(), &len, 8);
+    std::memcpy(buf.data() + 8, text.data(), text.size());
+    uint8_t* p = buf.data() + 8 + text.size();
+    for (const auto& [name, t] : content.tensors) {
+        std::memcpy(p, t.data.data(), t.data.size() * 4);
+        p += t.data.size() * 4;
+    }
+    io::writeFileAtomically(path, buf.data(), buf.size());
+}
+
+}  // namespace aekit

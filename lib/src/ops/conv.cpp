@@ -1,0 +1,100 @@
+// Convolution forward/backward on oneDNN (see conv.hpp).
+#include "ops/conv.hpp"
+
+#include "aekit/error.hpp"
+
+namespace aekit::ops {
+
+using dnnl::algorithm;
+using dnnl::prop_kind;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+Conv::Conv(std::string name, Tensor* src, int IC, const ConvDesc& desc)
+    : Op(std::move(name), {src}), IC_(IC), desc_(desc) {
+    if (desc.K != 1 && desc.K != 3) fail(ErrorKind::InvalidArgument, name_ + ": kernel must be 1 or 3");
+    if (IC <= 0 || desc.OC <= 0) fail(ErrorKind::InvalidArgument, name_ + ": channel counts must be positive");
+    dst_->channels = desc.OC;
+    weights_ = addParam("weight", {desc.OC, IC, desc.K, desc.K}, tag::oihw, true);
+    bias_ = addParam("bias", {desc.OC}, tag::x, false);
+}
+
+void Conv::finalize(Context& ctx) {
+    Tensor* src = srcs_[0];
+    const auto& s = src->dims;  // N x IC x H x W
+    if (s[1] != IC_)
+        fail(ErrorKind::InvalidArgument,
+             name_ + ": expects " + std::to_string(IC_) + " input channels, got " + std::to_string(s[1]));
+    allocateDst(ctx, {s[0], desc_.OC, s[2], s[3]});
+
+    const memory::desc srcMd = src->desc(), dstMd = dst_->desc();
+    const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, dt::f32, tag::any);
+    const memory::desc biasMd = bias_->value.get_desc();
+    const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
+
+    dnnl::primitive_attr attr = ctx.attr();
+    const bool act = desc_.activation != Activation::None;
+    ActivationAlg alg{};
+    if (act) {
+        alg = activationAlg(desc_.activation);
+        dnnl::post_ops po;
+        po.append_eltwise(1.f, alg.forward, alg.alpha, 0.f);
+        attr.set_post_ops(po);
+    }
+    const prop_kind prop = ctx.training ? prop_kind::forward_training : prop_kind::forward_inference;
+    dnnl::convolution_forward::primitive_desc fwdPd(
+        {prop, algorithm::convolution_direct, srcMd, weightsAny, biasMd, dstMd, strides, pad, pad}, attr, ctx.eng);
+    ctx.noteScratchpad(fwdPd);
+    prepareSteps.clear();
+    forwardSteps.clear();
+    backwardSteps.clear();
+    memory fwdWeights = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);
+    forwardSteps.push_back({dnnl::convolution_forward(fwdPd),
+                            {{DNNL_ARG_SRC, src->value},
+                             {DNNL_ARG_WEIGHTS, fwdWeights},
+                             {DNNL_ARG_BIAS, bias_->value},
+                             {DNNL_ARG_DST, dst_->value}},
+                            true});
+    if (!ctx.training) return;
+
+    // Backward: activation (from dst, in place on dst's diff), then weights and bias, then data.
+    const memory diffDst = dst_->diff();
+    if (act) {
+        dnnl::eltwise_forward::primitive_desc hint(
+            {prop_kind::forward_training, alg.backwardFromDst, dstMd, alg.alpha, 0.f}, ctx.eng);
+        dnnl::eltwise_backward::primitive_desc bwdPd({alg.backwardFromDst, dstMd, dstMd, alg.alpha, 0.f}, ctx.attr(),
+                                                     ctx.eng, hint);
+        ctx.noteScratchpad(bwdPd);
+        backwardSteps.push_back(
+            {dnnl::eltwise_backward(bwdPd),
+             {{DNNL_ARG_DST, dst_->value}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_SRC, diffDst}},
+             true});
+    }
+    dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd(
+        {algorithm::convolution_direct, srcMd, weightsAny, biasMd, dstMd, strides, pad, pad}, ctx.attr(), ctx.eng,
+        fwdPd);
+    ctx.noteScratchpad(bwdWeightsPd);
+    std::vector<Step> gradToPlain;
+    memory diffWeights = engine::layoutFor(gradToPlain, weights_->grad, bwdWeightsPd.diff_weights_desc(), true);
+    memory diffBias = engine::layoutFor(gradToPlain, bias_->grad, bwdWeightsPd.diff_bias_desc(), true);
+    backwardSteps.push_back({dnnl::convolution_backward_weights(bwdWeightsPd),
+                             {{DNNL_ARG_SRC, src->value},
+                              {DNNL_ARG_DIFF_DST, diffDst},
+                              {DNNL_ARG_DIFF_WEIGHTS, diffWeights},
+                              {DNNL_ARG_DIFF_BIAS, diffBias}},
+                             true});
+    backwardSteps.insert(backwardSteps.end(), gradToPlain.begin(), gradToPlain.end());
+
+    // The network input usually needs no gradient: skipping it saves the most expensive backward-data.
+    const memory diffSrc = srcDiff(0);
+    if (!diffSrc) return;
+    dnnl::convolution_backward_data::primitive_desc bwdDataPd(
+        {algorithm::convolution_direct, srcMd, weightsAny, dstMd, strides, pad, pad}, ctx.attr(), ctx.eng, fwdPd);
+    ctx.noteScratchpad(bwdDataPd);
+    memory bwdWeights = engine::layoutFor(prepareSteps, weights_->value, bwdDataPd.weights_desc(), false);
+    backwardSteps.push_back({dnnl::convolution_backward_data(bwdDataPd),
+                             {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, bwdWeights}, {DNNL_ARG_DIFF_SRC, diffSrc}},
+                             true});
+}
+
+}  // namespace aekit::ops

@@ -1,0 +1,256 @@
+// Tier 1: every oneDNN op, forward and backward, against the nested-loop reference in double,
+// over awkward sizes (odd H and W, channels 1, 3, 5, 17, batch 1 and 3), in both graph layouts.
+#include <doctest/doctest.h>
+
+#include "aekit/error.hpp"
+#include "graph/graph.hpp"
+#include "support/reference_ops.hpp"
+#include "support/test_util.hpp"
+
+using aekit::Activation;
+using aekit::graph::Graph;
+using testutil::checkClose;
+using testutil::randomFloatVec;
+
+namespace {
+
+constexpr double kTol = 2e-4;
+
+struct Case {
+    int N, C, H, W;
+};
+const Case kOddCases[] = {{1, 1, 5, 7}, {3, 3, 7, 5}, {1, 5, 9, 11}, {3, 17, 3, 13}, {1, 17, 1, 1}};
+const Case kEvenCases[] = {{1, 1, 6, 10}, {3, 3, 2, 4}, {1, 5, 8, 6}, {3, 17, 4, 14}};
+
+ref::Act refAct(Activation a) {
+    switch (a) {
+        case Activation::LeakyReLU: return ref::Act::LeakyReLU;
+        case Activation::Sigmoid: return ref::Act::Sigmoid;
+        case Activation::Tanh: return ref::Act::Tanh;
+        default: return ref::Act::ReLU;
+    }
+}
+
+void fill(float* dst, const std::vector<double>& src) { std::copy(src.begin(), src.end(), dst); }
+
+// Runs a finalized single-path graph forward and, in training, backward with diffDst.
+void runGraph(Graph& g, const std::vector<double>& src, const std::vector<double>* diffDst) {
+    fill(g.inputBuffer(), src);
+    g.forward();
+    if (diffDst) {
+        fill(g.outputDiffBuffer(), *diffDst);
+        g.backward();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("reference: convolution forward and backward (3x3 and 1x1, bias, fused activations)") {
+    for (bool training : {true, false})
+        for (const Case& c : kOddCases)
+            for (int K : {3, 1})
+                for (int OC : {1, 3, 17})
+                    for (Activation act : {Activation::None, Activation::ReLU, Activation::LeakyReLU,
+                                           Activation::Sigmoid, Activation::Tanh}) {
+                        if (K == 1 && act != Activation::ReLU && act != Activation::None) continue;
+                        CAPTURE(training);
+                        CAPTURE(c.N);
+                        CAPTURE(c.C);
+                        CAPTURE(c.H);
+                        CAPTURE(c.W);
+                        CAPTURE(K);
+                        CAPTURE(OC);
+                        CAPTURE(aekit::toString(act));
+                        Graph g(training);
+                        auto* x = g.input(c.C);
+                        g.setOutput(g.conv("c", x, OC, K, act));
+                        if (training) g.requestInputGradient();
+                        g.finalize(c.N, c.H, c.W);
+                        const ref::Shape s{c.N, c.C, c.H, c.W};
+                        auto src = randomFloatVec(s.size(), 1);
+                        auto wts = randomFloatVec(size_t(OC) * c.C * K * K, 2, -0.5, 0.5);
+                        auto bias = randomFloatVec(size_t(OC), 3, -0.5, 0.5);
+                        auto params = g.params();
+                        fill(params[0]->valuePtr(), wts);
+                        fill(params[1]->valuePtr(), bias);
+                        g.weightsChanged();
+                        auto pre = ref::conv(src, s, wts, bias, OC, K);
+                        auto dst = pre;
+                        if (act != Activation::None)
+                            for (auto& v : dst) v = ref::act(refAct(act), v);
+                        const ref::Shape d{c.N, OC, c.H, c.W};
+                        auto diffDst = randomFloatVec(d.size(), 4);
+                        runGraph(g, src, training ? &diffDst : nullptr);
+                        checkClose(g.outputBuffer(), dst, dst.size(), kTol, "conv dst");
+                        if (!training) continue;
+                        auto diffPre = diffDst;
+                        if (act != Activation::None)
+                            for (size_t i = 0; i < diffPre.size(); ++i)
+                                diffPre[i] *= ref::actDerivative(refAct(act), pre[i]);
+                        std::vector<double> dW, dB;
+                        auto dX = ref::convBackward(src, s, wts, OC, K, diffPre, dW, dB);
+                        checkClose(params[0]->gradPtr(), dW, dW.size(), kTol, "conv diff_weights");
+                        checkClose(params[1]->gradPtr(), dB, dB.size(), kTol, "conv diff_bias");
+                        checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "conv diff_src");
+                    }
+}
+
+TEST_CASE("reference: 2x2 max pooling forward and backward, and odd sizes refused") {
+    for (bool training : {true, false})
+        for (const Case& c : kEvenCases) {
+            CAPTURE(training);
+            CAPTURE(c.N);
+            CAPTURE(c.C);
+            CAPTURE(c.H);
+            CAPTURE(c.W);
+            Graph g(training);
+            auto* x = g.input(c.C);
+            g.setOutput(g.maxPool("p", x));
+            if (training) g.requestInputGradient();
+            g.finalize(c.N, c.H, c.W);
+            const ref::Shape s{c.N, c.C, c.H, c.W};
+            auto src = randomFloatVec(s.size(), 5);  // continuous draws: no ties
+            const ref::Shape d{c.N, c.C, c.H / 2, c.W / 2};
+            auto diffDst = randomFloatVec(d.size(), 6);
+            runGraph(g, src, training ? &diffDst : nullptr);
+            auto dst = ref::maxPool(src, s);
+            checkClose(g.outputBuffer(), dst, dst.size(), kTol, "pool dst");
+            if (!training) continue;
+            auto dX = ref::maxPoolBackward(src, s, diffDst);
+            checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "pool diff_src");
+        }
+    Graph g(true);
+    g.setOutput(g.maxPool("p", g.input(3)));
+    CHECK_THROWS_WITH_AS(g.finalize(1, 5, 6), doctest::Contains("even H and W"), aekit::Error);
+}
+
+TEST_CASE("reference: 2x upsampling, nearest and bilinear, forward and backward") {
+    for (bool training : {true, false})
+        for (bool bilinear : {false, true})
+            for (const Case& c : kOddCases) {
+                CAPTURE(training);
+                CAPTURE(bilinear);
+                CAPTURE(c.N);
+                CAPTURE(c.C);
+                CAPTURE(c.H);
+                CAPTURE(c.W);
+                Graph g(training);
+                auto* x = g.input(c.C);
+                g.setOutput(g.upsample("u", x, bilinear));
+                if (training) g.requestInputGradient();
+                g.finalize(c.N, c.H, c.W);
+                const ref::Shape s{c.N, c.C, c.H, c.W};
+                auto src = randomFloatVec(s.size(), 7);
+                const ref::Shape d{c.N, c.C, c.H * 2, c.W * 2};
+                auto diffDst = randomFloatVec(d.size(), 8);
+                runGraph(g, src, training ? &diffDst : nullptr);
+                auto dst = ref::upsample(src, s, bilinear);
+                checkClose(g.outputBuffer(), dst, dst.size(), kTol, "upsample dst");
+                if (!training) continue;
+                auto dX = ref::upsampleBackward(s, diffDst, bilinear);
+                checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "upsample diff_src");
+            }
+}
+
+TEST_CASE("reference: transposed convolution 2x2 stride 2, forward and backward") {
+    for (bool training : {true, false})
+        for (const Case& c : kOddCases)
+            for (int OC : {1, 5, 17}) {
+                CAPTURE(training);
+                CAPTURE(c.N);
+                CAPTURE(c.C);
+                CAPTURE(c.H);
+                CAPTURE(c.W);
+                CAPTURE(OC);
+                Graph g(training);
+                auto* x = g.input(c.C);
+                g.setOutput(g.deconv("d", x, OC));
+                if (training) g.requestInputGradient();
+                g.finalize(c.N, c.H, c.W);
+                const ref::Shape s{c.N, c.C, c.H, c.W};
+                auto src = randomFloatVec(s.size(), 9);
+                auto wts = randomFloatVec(size_t(OC) * c.C * 4, 10, -0.5, 0.5);
+                auto params = g.params();
+                fill(params[0]->valuePtr(), wts);
+                g.weightsChanged();
+                const ref::Shape d{c.N, OC, c.H * 2, c.W * 2};
+                auto diffDst = randomFloatVec(d.size(), 11);
+                runGraph(g, src, training ? &diffDst : nullptr);
+                auto dst = ref::deconv(src, s, wts, OC);
+                checkClose(g.outputBuffer(), dst, dst.size(), kTol, "deconv dst");
+                if (!training) continue;
+                std::vector<double> dW;
+                auto dX = ref::deconvBackward(src, s, wts, OC, diffDst, dW);
+                checkClose(params[0]->gradPtr(), dW, dW.size(), kTol, "deconv diff_weights");
+                checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "deconv diff_src");
+            }
+}
+
+TEST_CASE("reference: activations forward and backward as standalone ops") {
+    for (bool training : {true, false})
+        for (Activation act : {Activation::ReLU, Activation::LeakyReLU, Activation::Sigmoid, Activation::Tanh})
+            for (const Case& c : kOddCases) {
+                CAPTURE(training);
+                CAPTURE(aekit::toString(act));
+                CAPTURE(c.C);
+                Graph g(training);
+                auto* x = g.input(c.C);
+                g.setOutput(g.eltwise("a", x, act));
+                if (training) g.requestInputGradient();
+                g.finalize(c.N, c.H, c.W);
+                const ref::Shape s{c.N, c.C, c.H, c.W};
+                auto src = randomFloatVec(s.size(), 12, -3, 3);
+                auto diffDst = randomFloatVec(s.size(), 13);
+                runGraph(g, src, training ? &diffDst : nullptr);
+                std::vector<double> dst(src.size()), dX(src.size());
+                for (size_t i = 0; i < src.size(); ++i) {
+                    dst[i] = ref::act(refAct(act), src[i]);
+                    dX[i] = diffDst[i] * ref::actDerivative(refAct(act), src[i]);
+                }
+                checkClose(g.outputBuffer(), dst, dst.size(), kTol, "activation dst");
+                if (training) checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "activation diff_src");
+            }
+}
+
+TEST_CASE("reference: concat along channels and residual difference, with gradients summed over consumers") {
+    for (bool training : {true, false})
+        for (const Case& c : kOddCases)
+            for (bool concat : {true, false}) {
+                CAPTURE(training);
+                CAPTURE(concat);
+                CAPTURE(c.N);
+                CAPTURE(c.C);
+                CAPTURE(c.H);
+                CAPTURE(c.W);
+                // y = [tanh(x), x] or y = x - tanh(x): x has two consumers, so its gradient is a sum.
+                Graph g(training);
+                auto* x = g.input(c.C);
+                auto* t = g.eltwise("t", x, Activation::Tanh);
+                g.setOutput(concat ? g.concat("cat", {t, x}) : g.binary("sub", x, t, true));
+                if (training) g.requestInputGradient();
+                g.finalize(c.N, c.H, c.W);
+                const ref::Shape s{c.N, c.C, c.H, c.W};
+                const ref::Shape d{c.N, concat ? 2 * c.C : c.C, c.H, c.W};
+                auto src = randomFloatVec(s.size(), 14, -2, 2);
+                auto diffDst = randomFloatVec(d.size(), 15);
+                runGraph(g, src, training ? &diffDst : nullptr);
+                std::vector<double> dst(d.size()), dX(s.size());
+                for (int n = 0; n < c.N; ++n)
+                    for (int ch = 0; ch < c.C; ++ch)
+                        for (int h = 0; h < c.H; ++h)
+                            for (int w = 0; w < c.W; ++w) {
+                                const double v = src[s.at(n, ch, h, w)], th = std::tanh(v), dth = 1 - th * th;
+                                if (concat) {
+                                    dst[d.at(n, ch, h, w)] = th;
+                                    dst[d.at(n, c.C + ch, h, w)] = v;
+                                    dX[s.at(n, ch, h, w)] =
+                                        diffDst[d.at(n, ch, h, w)] * dth + diffDst[d.at(n, c.C + ch, h, w)];
+                                } else {
+                                    dst[d.at(n, ch, h, w)] = v - th;
+                                    dX[s.at(n, ch, h, w)] = diffDst[d.at(n, ch, h, w)] * (1 - dth);
+                                }
+                            }
+                checkClose(g.outputBuffer(), dst, dst.size(), kTol, "dst");
+                if (training) checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "diff_src");
+            }
+}
