@@ -60,7 +60,8 @@ TEST_CASE("reference: convolution forward and backward (3x3 and 1x1, bias, fused
                         CAPTURE(c.W);
                         CAPTURE(K);
                         CAPTURE(OC);
-                        CAPTURE(aekit::toString(act));
+                        const std::string actName = aekit::toString(act);
+                        CAPTURE(actName);
                         Graph g(training);
                         auto* x = g.input(c.C);
                         g.setOutput(g.conv("c", x, OC, K, act));
@@ -191,7 +192,8 @@ TEST_CASE("reference: activations forward and backward as standalone ops") {
         for (Activation act : {Activation::ReLU, Activation::LeakyReLU, Activation::Sigmoid, Activation::Tanh})
             for (const Case& c : kOddCases) {
                 CAPTURE(training);
-                CAPTURE(aekit::toString(act));
+                const std::string actName = aekit::toString(act);
+                        CAPTURE(actName);
                 CAPTURE(c.C);
                 Graph g(training);
                 auto* x = g.input(c.C);

@@ -43,7 +43,8 @@ template <class A, class B>
 void checkClose(const A& a, const B& b, size_t n, double tol, const char* what) {
     const double scale = 1 + maxAbs(b, n);
     const double err = maxAbsDiff(a, b, n);
-    CAPTURE(what);
+    const std::string whatText = what;
+    CAPTURE(whatText);
     CAPTURE(err);
     CAPTURE(scale);
     CHECK(err <= tol * scale);

@@ -25,38 +25,41 @@ bool isTemporaryPath(const std::string& path) {
     return !f.empty() && f[0] == '.' && f.find(".aekit-tmp-") != std::string::npos;
 }
 
-void writeFileAtomically(const std::string& target, const void* data, size_t size) {
+void writeFileAtomically(const std::string& target, const void* data, size_t size,
+                         const std::function<void(const std::string& temporaryPath)>& beforeRename) {
     const std::string tmp = temporaryPathFor(target);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail(ErrorKind::Io, target + ": cannot create: " + std::strerror(errno));
-    auto bail = [&](const char* what) {
-        const int e = errno;
-        ::close(fd);
+    auto bail = [&](int fd, const char* what, int err) {
+        if (fd >= 0) ::close(fd);
         ::unlink(tmp.c_str());
-        fail(ErrorKind::Io, target + ": " + what + ": " + std::strerror(e));
+        fail(ErrorKind::Io, target + ": " + what + ": " + std::strerror(err));
     };
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail(ErrorKind::Io, target + ": cannot create: " + std::strerror(errno));
     const char* p = static_cast<const char*>(data);
     size_t left = size;
     while (left > 0) {
         const ssize_t n = ::write(fd, p, left);
         if (n < 0) {
             if (errno == EINTR) continue;
-            bail("cannot write");
+            bail(fd, "cannot write", errno);
         }
         p += n;
         left -= static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0) bail("cannot flush to disk");
-    if (::close(fd) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        fail(ErrorKind::Io, target + ": cannot close: " + std::strerror(e));
+    if (::close(fd) != 0) bail(-1, "cannot write", errno);
+    if (beforeRename) {
+        try {
+            beforeRename(tmp);  // may replace the file (exiv2 does), hence the reopen below
+        } catch (...) {
+            ::unlink(tmp.c_str());
+            throw;
+        }
     }
-    if (::rename(tmp.c_str(), target.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        fail(ErrorKind::Io, target + ": cannot rename into place: " + std::strerror(e));
-    }
+    fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) bail(-1, "cannot reopen the temporary file", errno);
+    if (::fsync(fd) != 0) bail(fd, "cannot flush to disk", errno);
+    ::close(fd);
+    if (::rename(tmp.c_str(), target.c_str()) != 0) bail(-1, "cannot rename into place", errno);
 }
 
 std::vector<uint8_t> readFile(const std::string& path, uint64_t maxBytes) {

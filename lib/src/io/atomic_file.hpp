@@ -13,7 +13,9 @@ std::string temporaryPathFor(const std::string& target);
 bool isTemporaryPath(const std::string& path);
 // Writes bytes atomically; throws Error(Io) naming the target on any failure (disk full included)
 // and leaves no temporary file behind.
-void writeFileAtomically(const std::string& target, const void* data, size_t size);
+// `beforeRename`, when given, may rewrite the temporary file (e.g. add metadata) before the flush.
+void writeFileAtomically(const std::string& target, const void* data, size_t size,
+                         const std::function<void(const std::string& temporaryPath)>& beforeRename = {});
 // Reads a whole file; throws Error(Io) if missing or unreadable, Error(BadFile) if over maxBytes.
 std::vector<uint8_t> readFile(const std::string& path, uint64_t maxBytes);
 

@@ -27,8 +27,13 @@ void Conv::finalize(Context& ctx) {
              name_ + ": expects " + std::to_string(IC_) + " input channels, got " + std::to_string(s[1]));
     allocateDst(ctx, {s[0], desc_.OC, s[2], s[3]});
 
-    const memory::desc srcMd = src->desc(), dstMd = dst_->desc();
+    const memory::desc dstMd = dst_->desc();
     const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, dt::f32, tag::any);
+    // Few input channels (an image: 1 or 3) in a blocked layout send oneDNN to ref:any; let it pick
+    // the source layout (plain nchw here) and reorder into it: cheap for so few channels.
+    const bool ownSrcLayout = ctx.training && IC_ % 16 != 0;
+    const memory::desc srcMd =
+        ownSrcLayout ? memory::desc(src->dims, dt::f32, tag::any) : src->desc();
     const memory::desc biasMd = bias_->value.get_desc();
     const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
 
@@ -48,9 +53,14 @@ void Conv::finalize(Context& ctx) {
     prepareSteps.clear();
     forwardSteps.clear();
     backwardSteps.clear();
+    memory srcValue = src->value;
+    if (fwdPd.src_desc() != src->desc()) {
+        srcValue = ctx.alloc(fwdPd.src_desc());
+        engine::appendReorder(forwardSteps, src->value, srcValue);
+    }
     memory fwdWeights = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);
     forwardSteps.push_back({dnnl::convolution_forward(fwdPd),
-                            {{DNNL_ARG_SRC, src->value},
+                            {{DNNL_ARG_SRC, srcValue},
                              {DNNL_ARG_WEIGHTS, fwdWeights},
                              {DNNL_ARG_BIAS, bias_->value},
                              {DNNL_ARG_DST, dst_->value}},
@@ -71,14 +81,14 @@ void Conv::finalize(Context& ctx) {
              true});
     }
     dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd(
-        {algorithm::convolution_direct, srcMd, weightsAny, biasMd, dstMd, strides, pad, pad}, ctx.attr(), ctx.eng,
-        fwdPd);
+        {algorithm::convolution_direct, fwdPd.src_desc(), weightsAny, biasMd, dstMd, strides, pad, pad}, ctx.attr(),
+        ctx.eng, fwdPd);
     ctx.noteScratchpad(bwdWeightsPd);
     std::vector<Step> gradToPlain;
     memory diffWeights = engine::layoutFor(gradToPlain, weights_->grad, bwdWeightsPd.diff_weights_desc(), true);
     memory diffBias = engine::layoutFor(gradToPlain, bias_->grad, bwdWeightsPd.diff_bias_desc(), true);
     backwardSteps.push_back({dnnl::convolution_backward_weights(bwdWeightsPd),
-                             {{DNNL_ARG_SRC, src->value},
+                             {{DNNL_ARG_SRC, srcValue},
                               {DNNL_ARG_DIFF_DST, diffDst},
                               {DNNL_ARG_DIFF_WEIGHTS, diffWeights},
                               {DNNL_ARG_DIFF_BIAS, diffBias}},
@@ -89,12 +99,16 @@ void Conv::finalize(Context& ctx) {
     const memory diffSrc = srcDiff(0);
     if (!diffSrc) return;
     dnnl::convolution_backward_data::primitive_desc bwdDataPd(
-        {algorithm::convolution_direct, srcMd, weightsAny, dstMd, strides, pad, pad}, ctx.attr(), ctx.eng, fwdPd);
+        {algorithm::convolution_direct, fwdPd.src_desc(), weightsAny, dstMd, strides, pad, pad}, ctx.attr(), ctx.eng,
+        fwdPd);
     ctx.noteScratchpad(bwdDataPd);
     memory bwdWeights = engine::layoutFor(prepareSteps, weights_->value, bwdDataPd.weights_desc(), false);
+    const bool ownDiffSrc = bwdDataPd.diff_src_desc() != diffSrc.get_desc();
+    const memory diffSrcOwn = ownDiffSrc ? ctx.alloc(bwdDataPd.diff_src_desc()) : diffSrc;
     backwardSteps.push_back({dnnl::convolution_backward_data(bwdDataPd),
-                             {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, bwdWeights}, {DNNL_ARG_DIFF_SRC, diffSrc}},
+                             {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, bwdWeights}, {DNNL_ARG_DIFF_SRC, diffSrcOwn}},
                              true});
+    if (ownDiffSrc) engine::appendReorder(backwardSteps, diffSrcOwn, diffSrc);
 }
 
 }  // namespace aekit::ops

@@ -1,0 +1,152 @@
+// CLI plumbing (see cli.hpp).
+#include "cli.hpp"
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "aekit/error.hpp"
+#include "aekit/network.hpp"
+
+namespace cli {
+
+namespace fs = std::filesystem;
+
+int guarded(const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const aekit::Error& e) {
+        std::cerr << "aekit: " << e.what() << "\n";
+        switch (e.kind()) {
+            case aekit::ErrorKind::InvalidArgument: return kUsage;
+            case aekit::ErrorKind::BadFile: return kBadFile;
+            case aekit::ErrorKind::Io: return kIo;
+            case aekit::ErrorKind::Unsupported: return kUnsupported;
+            case aekit::ErrorKind::Internal: return kInternal;
+        }
+        return kInternal;
+    } catch (const po::error& e) {
+        std::cerr << "aekit: " << e.what() << " (see --help)\n";
+        return kUsage;
+    } catch (const dnnl::error& e) {
+        std::cerr << "aekit: oneDNN error: " << e.what() << "\n";
+        return kOneDnn;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "aekit: out of memory (try a smaller --tile or --batch)\n";
+        return kUnknown;
+    } catch (const std::exception& e) {
+        std::cerr << "aekit: unexpected error: " << e.what() << "\n";
+        return kUnknown;
+    }
+}
+
+bool parse(int argc, char** argv, const std::string& usage, const po::options_description& options,
+           const po::positional_options_description& positionals, po::variables_map& vm) {
+    po::store(po::command_line_parser(argc, argv).options(options).positional(positionals).run(), vm);
+    if (vm.count("help")) {
+        std::cout << usage << "\n\n" << options << "\n";
+        return false;
+    }
+    po::notify(vm);
+    return true;
+}
+
+void addCommon(po::options_description& options) {
+    options.add_options()("threads", po::value<int>()->default_value(0), "threads (0: all cores)")("help,h", "this help");
+}
+
+void applyThreads(const po::variables_map& vm) {
+    const int t = vm["threads"].as<int>();
+    if (t < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--threads must be 0 or more");
+    aekit::setThreads(t);
+}
+
+std::vector<std::string> modelSearchPath() {
+    std::vector<std::string> dirs;
+    if (const char* env = std::getenv("AEKIT_MODELS")) dirs.push_back(env);
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        dirs.push_back((exe.parent_path() / ".." / "share" / "aekit" / "models").lexically_normal().string());
+        dirs.push_back((exe.parent_path() / "models").string());
+    }
+#ifdef AEKIT_SOURCE_MODELS_DIR
+    dirs.push_back(AEKIT_SOURCE_MODELS_DIR);
+#endif
+    return dirs;
+}
+
+std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int channels) {
+    std::string name = nameOrPath;
+    if (name.empty()) {
+        if (task == aekit::Task::Colorize)
+            name = "colorize";
+        else if (task == aekit::Task::Denoise)
+            name = channels == 1 ? "gray" : "color";
+        else
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: no default model for this task; name one");
+    }
+    if (name.find('/') != std::string::npos || name.find(".safetensors") != std::string::npos) {
+        if (!fs::exists(name)) throw aekit::Error(aekit::ErrorKind::Io, name + ": no such model file");
+        return name;
+    }
+    const std::string file = name == "colorize" ? "colorize.safetensors" : "denoise-" + name + ".safetensors";
+    for (const auto& dir : modelSearchPath()) {
+        const fs::path p = fs::path(dir) / file;
+        if (fs::exists(p)) return p.string();
+    }
+    std::string where;
+    for (const auto& d : modelSearchPath()) where += " " + d;
+    throw aekit::Error(aekit::ErrorKind::Io, "model '" + name + "' (" + file + ") not found in:" + where +
+                                                 " (names: color, gray, document, colorize; or give a path)");
+}
+
+bool Progress::onTerminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+Progress::Progress(size_t total, std::string what)
+    : total_(total), what_(std::move(what)), start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+void Progress::update(size_t done, size_t failed) {
+    if (!onTerminal()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total_ && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double s = std::chrono::duration<double>(now - start_).count();
+    const double rate = done / std::max(1e-9, s);
+    const double eta = rate > 0 ? double(total_ - done) / rate : 0;
+    const int width = 30;
+    const int filled = total_ ? int(width * done / total_) : width;
+    std::fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu  %.2f/s  ETA %.0fs%s   ", what_.c_str(), filled,
+                 "##############################", width - filled, "", done, total_, rate, eta,
+                 failed ? ("  failed " + std::to_string(failed)).c_str() : "");
+    std::fflush(stderr);
+    shown_ = true;
+}
+
+void Progress::finish() {
+    if (shown_) std::fprintf(stderr, "\n");
+    shown_ = false;
+}
+
+namespace {
+std::atomic<bool> gStop{false};
+void onSignal(int) {
+    if (gStop.exchange(true)) std::_Exit(kInterrupted);
+}
+}  // namespace
+
+const std::atomic<bool>* installStopHandler() {
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    return &gStop;
+}
+
+}  // namespace cli

@@ -1,0 +1,66 @@
+// Shared CLI plumbing for the aekit subcommands: option parsing, exit codes, error reporting,
+// progress lines, model lookup. No algorithm lives here.
+#pragma once
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aekit/model.hpp"
+
+namespace cli {
+
+namespace po = boost::program_options;
+
+// Exit codes (README documents them).
+enum Exit : int {
+    kOk = 0,
+    kSomeFailed = 1,    // a batch finished but some items failed
+    kUsage = 2,         // bad options or arguments
+    kBadFile = 3,       // an input file is malformed
+    kIo = 4,            // file system error
+    kUnsupported = 5,   // valid but unsupported input
+    kInternal = 70,     // a bug in aekit
+    kOneDnn = 71,       // oneDNN refused or failed
+    kUnknown = 72,      // anything else
+    kInterrupted = 130  // SIGINT/SIGTERM: stopped cleanly
+};
+
+// Runs body, mapping exceptions to one line on stderr and an exit code.
+int guarded(const std::function<int()>& body);
+
+// Parses argv (after the subcommand) with positionals; prints help and returns false on --help.
+bool parse(int argc, char** argv, const std::string& usage, const po::options_description& options,
+           const po::positional_options_description& positionals, po::variables_map& vm);
+
+// Adds --threads and --help.
+void addCommon(po::options_description& options);
+// Applies --threads (0: all cores).
+void applyThreads(const po::variables_map& vm);
+
+// A shipped model for the task and channels ("color", "gray", "document", "colorize"), a short name,
+// or a path. Searched next to the installed program, then in the source tree's models/.
+std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int channels);
+std::vector<std::string> modelSearchPath();
+
+// A progress line on a terminal (stderr), silent otherwise: count, rate, ETA.
+class Progress {
+public:
+    Progress(size_t total, std::string what);
+    void update(size_t done, size_t failed);
+    void finish();
+    static bool onTerminal();
+
+private:
+    size_t total_;
+    std::string what_;
+    std::chrono::steady_clock::time_point start_, last_;
+    bool shown_ = false;
+};
+
+// Installs SIGINT/SIGTERM handlers that set the returned flag (a second signal exits at once).
+const std::atomic<bool>* installStopHandler();
+
+}  // namespace cli

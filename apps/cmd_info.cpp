@@ -1,0 +1,45 @@
+// aekit info MODEL: what a model file is (task, architecture, size, cost, provenance).
+#include <cstdio>
+#include <iostream>
+
+#include "aekit/model.hpp"
+#include "aekit/network.hpp"
+#include "cli.hpp"
+#include "commands.hpp"
+
+int runInfo(int argc, char** argv) {
+    cli::po::options_description opts("options");
+    opts.add_options()("model", cli::po::value<std::string>()->required(), "model file (or shipped name)");
+    opts.add_options()("help,h", "this help");
+    cli::po::positional_options_description pos;
+    pos.add("model", 1);
+    cli::po::variables_map vm;
+    if (!cli::parse(argc, argv, "usage: aekit info MODEL", opts, pos, vm)) return cli::kOk;
+    std::string path = vm["model"].as<std::string>();
+    if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
+        path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise, 3);
+    const aekit::Model m = aekit::Model::load(path);
+    aekit::Network net(m.arch, aekit::Mode::Inference);
+    const auto& a = m.arch;
+    std::printf("file:          %s\n", path.c_str());
+    std::printf("task:          %s\n", aekit::toString(m.task));
+    std::printf("channels:      %d in, %d out (%s)\n", a.inChannels, a.outChannels, a.colorSpace.c_str());
+    std::string enc, dec;
+    for (size_t i = 0; i < a.encoder.size(); ++i) {
+        enc += (i ? "/" : "") + std::to_string(a.encoder[i]);
+        dec += (i ? "/" : "") + std::to_string(a.decoder[i]);
+    }
+    std::printf("architecture:  %d levels, encoder %s, code %d, decoder %s, %d convs per level\n", a.levels(),
+                enc.c_str(), a.code, dec.c_str(), a.convsPerLevel);
+    std::printf("               skips %s%s, residual %s, upsampling %s, activation %s\n", a.skips ? "on" : "off",
+                a.inputSkip ? " (with input)" : "", a.residual ? "on" : "off", aekit::toString(a.upsample),
+                aekit::toString(a.activation));
+    std::printf("parameters:    %lld\n", static_cast<long long>(net.parameterCount()));
+    std::printf("cost:          %.0f multiply-adds per pixel, receptive field %d px\n", a.macsPerPixel(),
+                a.receptiveField());
+    for (const auto& [k, v] : m.metadata) {
+        if (k == "aekit.arch" || k == "aekit.task" || k == "aekit.colorize") continue;
+        std::printf("%-14s %s\n", (k + ":").c_str(), v.c_str());
+    }
+    return cli::kOk;
+}

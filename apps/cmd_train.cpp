@@ -1,0 +1,133 @@
+// aekit train: options to TrainOptions, progress to the terminal, Ctrl-C to a checkpoint.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "aekit/error.hpp"
+#include "aekit/trainer.hpp"
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace {
+
+std::vector<int> parseList(const std::string& s, const char* option) {
+    std::vector<int> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        try {
+            size_t used = 0;
+            out.push_back(std::stoi(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument,
+                               std::string("--") + option + ": '" + s + "' is not a comma-separated list of integers");
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+int runTrain(int argc, char** argv) {
+    namespace po = cli::po;
+    aekit::TrainOptions o;
+    std::string task, loss, sparsity, upsample, activation, channels, decoder, colorizeMode;
+    int levels = 0;
+    po::options_description opts("options");
+    // clang-format off
+    opts.add_options()
+        ("task", po::value(&task)->required(), "denoise | colorize | reconstruct")
+        ("data", po::value(&o.data)->multitoken()->required(), "training image folders (degraded images with --target)")
+        ("target", po::value(&o.target)->multitoken(), "clean image folders paired with --data by relative path")
+        ("val", po::value(&o.val)->multitoken(), "validation folders (default: a seeded split of --data)")
+        ("out", po::value(&o.out)->required(), "model file to write (.safetensors); MODEL.ckpt, .csv, .plot.png, .preview.png beside it")
+        ("steps", po::value(&o.steps)->default_value(o.steps), "total training steps (a resumed run stops here too)")
+        ("batch", po::value(&o.batch)->default_value(o.batch), "patches per step")
+        ("patch", po::value(&o.patch)->default_value(o.patch), "patch side in pixels (a multiple of 2^levels)")
+        ("lr", po::value(&o.lr)->default_value(o.lr), "peak learning rate")
+        ("min-lr", po::value(&o.minLr)->default_value(o.minLr), "final learning rate of the cosine schedule")
+        ("warmup", po::value(&o.warmup)->default_value(-1), "warm-up steps (-1: 2% of steps, at most 1000)")
+        ("schedule", po::value(&o.schedule)->default_value(o.schedule), "cosine | step | constant")
+        ("optimizer", po::value(&o.optimizer)->default_value(o.optimizer), "adam | adamw | sgd")
+        ("weight-decay", po::value(&o.weightDecay)->default_value(o.weightDecay), "weight decay")
+        ("clip", po::value(&o.clip)->default_value(o.clip), "gradient-norm clipping (0: off)")
+        ("seed", po::value(&o.seed)->default_value(o.seed), "seed of every random choice")
+        ("loader-threads", po::value(&o.loaderThreads)->default_value(o.loaderThreads), "background threads preparing batches")
+        ("noise", po::value(&o.noise), "corruption spec (denoise default gaussian:0-55; see aekit corrupt --help)")
+        ("gray", po::bool_switch(&o.gray), "train a one-channel (gray) model")
+        ("levels", po::value(&levels)->default_value(0), "encoder levels (0: from --channels)")
+        ("channels", po::value(&channels)->default_value("32,48,64,80"), "encoder channels per level, e.g. 32,64")
+        ("decoder", po::value(&decoder), "decoder channels per level, level 0 first (default: the encoder's)")
+        ("code", po::value(&o.arch.code)->default_value(96), "bottleneck (code) channels")
+        ("convs", po::value(&o.arch.convsPerLevel)->default_value(2), "3x3 convolutions per level")
+        ("skips", "U-Net skip connections (default for denoise and colorize)")
+        ("no-skips", "no skips: a plain undercomplete autoencoder (default for reconstruct)")
+        ("input-skip", "also concatenate the input before the last convolutions")
+        ("residual", "predict the noise: output = input - network (default for denoise)")
+        ("no-residual", "predict the clean image directly")
+        ("upsample", po::value(&upsample)->default_value("nearest"), "nearest | bilinear | deconv")
+        ("activation", po::value(&activation)->default_value("relu"), "relu | leakyrelu | tanh | sigmoid")
+        ("loss", po::value(&loss)->default_value("mse"), "mse | l1 | bce")
+        ("sparsity", po::value(&sparsity), "code penalty: l1:WEIGHT or kl:RHO:WEIGHT (sparse autoencoder)")
+        ("colorize-mode", po::value(&colorizeMode)->default_value("classify"), "classify (ab bins, rebalanced) | regress")
+        ("val-every", po::value(&o.valEvery)->default_value(o.valEvery), "steps between validations")
+        ("val-images", po::value(&o.valImages)->default_value(o.valImages), "validation images used")
+        ("checkpoint-minutes", po::value(&o.checkpointMinutes)->default_value(o.checkpointMinutes), "minutes between checkpoints")
+        ("cache-mb", po::value(&o.cacheMegabytes)->default_value(o.cacheMegabytes), "decoded images kept in memory (MB)")
+        ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels), "refuse images with more pixels")
+        ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt");
+    // clang-format on
+    cli::addCommon(opts);
+    po::positional_options_description pos;
+    po::variables_map vm;
+    if (!cli::parse(argc, argv, "usage: aekit train --task denoise|colorize|reconstruct --data DIR... --out MODEL [options]",
+                    opts, pos, vm))
+        return cli::kOk;
+    o.threads = vm["threads"].as<int>();
+    o.task = aekit::parseTask(task);
+    o.loss = aekit::parseLoss(loss);
+    o.sparsity = aekit::Sparsity::parse(sparsity);
+    if (colorizeMode != "classify" && colorizeMode != "regress")
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colorize-mode: classify or regress");
+    o.colorize = colorizeMode == "classify" ? aekit::ColorizeMode::Classify : aekit::ColorizeMode::Regress;
+    auto& a = o.arch;
+    a.encoder = parseList(channels, "channels");
+    if (levels > 0) {
+        if (int(a.encoder.size()) < levels) a.encoder.resize(size_t(levels), a.encoder.empty() ? 32 : a.encoder.back());
+        a.encoder.resize(size_t(levels));
+    }
+    a.decoder = vm.count("decoder") ? parseList(decoder, "decoder") : a.encoder;
+    if (vm.count("skips") && vm.count("no-skips")) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--skips or --no-skips, not both");
+    if (vm.count("residual") && vm.count("no-residual"))
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--residual or --no-residual, not both");
+    a.skips = vm.count("skips") ? true : vm.count("no-skips") ? false : o.task != aekit::Task::Reconstruct;
+    a.inputSkip = vm.count("input-skip") > 0;
+    a.residual = vm.count("residual") ? true : vm.count("no-residual") ? false : o.task == aekit::Task::Denoise;
+    a.upsample = aekit::parseUpsample(upsample);
+    a.activation = aekit::parseActivation(activation);
+    a.codeActivation = a.activation;
+    if (o.task != aekit::Task::Denoise && vm.count("residual"))
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--residual is for denoise");
+
+    o.stop = cli::installStopHandler();
+    const bool tty = cli::Progress::onTerminal();
+    o.onProgress = [tty](const std::string& line, bool final) {
+        if (tty)
+            std::fprintf(stderr, "\r%-110s%s", line.c_str(), final ? "\n" : "");
+        else if (final || line.find("val") != std::string::npos)
+            std::fprintf(stderr, "%s\n", line.c_str());
+        if (tty && line.find("val") != std::string::npos && !final) std::fprintf(stderr, "\n");
+        std::fflush(stderr);
+    };
+    o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+    const aekit::TrainResult r = aekit::train(o);
+    if (r.interrupted) {
+        std::fprintf(stderr, "\ninterrupted at step %lld: checkpoint %s.ckpt saved; continue with the same command and --resume\n",
+                     static_cast<long long>(r.step), o.out.c_str());
+        return cli::kInterrupted;
+    }
+    std::fprintf(stderr, "done: %lld steps, %.1f patches/s, data wait %.1f%% of the time; model %s\n",
+                 static_cast<long long>(r.step), r.patchesPerSecond, 100 * r.dataWaitShare, o.out.c_str());
+    return cli::kOk;
+}

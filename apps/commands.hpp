@@ -1,0 +1,30 @@
+// The subcommand table: each command lives in its own cmd_*.cpp.
+#pragma once
+#include <vector>
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(int argc, char** argv);  // argv[0] is the command name
+};
+
+int runInfo(int argc, char** argv);
+int runCorrupt(int argc, char** argv);
+int runTrain(int argc, char** argv);
+int runDenoise(int argc, char** argv);
+int runColorize(int argc, char** argv);
+int runEval(int argc, char** argv);
+int runBench(int argc, char** argv);
+
+inline const std::vector<Command>& commands() {
+    static const std::vector<Command> table{
+        {"corrupt", "add noise to images (training pairs, tests)", runCorrupt},
+        {"train", "train a denoiser, colorizer or autoencoder on image folders", runTrain},
+        {"denoise", "denoise photos and folders", runDenoise},
+        {"colorize", "colorize grayscale photos and scans", runColorize},
+        {"eval", "PSNR/SSIM of a model on an image folder (evaluation protocol)", runEval},
+        {"bench", "speed of the benchmark network (training and inference)", runBench},
+        {"info", "describe a model file", runInfo},
+    };
+    return table;
+}

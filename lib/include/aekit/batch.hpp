@@ -1,0 +1,33 @@
+// Batches of files: inputs (files and folders, recursive) mapped to outputs that mirror their
+// relative paths, with the never-overwrite-an-input rule, and a runner that carries on past failures.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace aekit {
+
+struct BatchItem {
+    std::string input;     // path as found
+    std::string relative;  // path relative to the folder it was found in (file name for a file)
+    std::string output;    // output path (extension replaced when outputExtension is set)
+};
+
+struct BatchPlan {
+    std::vector<BatchItem> items;
+    std::vector<std::string> skipped;   // non-image files, with why
+    std::vector<std::string> problems;  // missing inputs, refused outputs: each one line
+};
+
+// inputs: files or folders. out: a folder (created as needed), or a file name when there is exactly
+// one input file and out has an image extension. outputExtension (".png") replaces the input's.
+// An output that resolves to the same file as any input is refused (listed in problems).
+// Temporary files of an interrupted run (.NAME.aekit-tmp-PID) are ignored, never inputs.
+BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out,
+                    const std::string& outputExtension = "");
+
+// All image files under the given folders (recursive, sorted), as paths; throws Error(Io) naming a
+// missing folder.
+std::vector<std::string> listImages(const std::vector<std::string>& folders);
+
+}  // namespace aekit

@@ -1,0 +1,48 @@
+// Images as aekit sees them: planar float RGB or gray in [0,1], plus what must survive a round
+// trip untouched (bit depth, alpha, metadata source). Reading and writing go through OpenCV and
+// exiv2 (the only users of those libraries); writes are atomic.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aekit {
+
+struct Image {
+    int width = 0, height = 0;
+    int channels = 0;             // colour channels: 1 (gray) or 3 (RGB); alpha is separate
+    int bitDepth = 8;             // 8 or 16: the depth the image came with and is written back at
+    std::vector<float> pixels;    // channels x height x width, planar, RGB order, nominally [0,1]
+    std::vector<uint16_t> alpha;  // height x width raw alpha values at bitDepth; empty when none
+    std::string metadataSource;   // file whose EXIF/IPTC/XMP/ICC the writer copies; empty for none
+
+    int64_t planeSize() const { return int64_t(width) * height; }
+    float* plane(int c) { return pixels.data() + c * planeSize(); }
+    const float* plane(int c) const { return pixels.data() + c * planeSize(); }
+    static Image blank(int width, int height, int channels, int bitDepth = 8);
+};
+
+struct ReadOptions {
+    uint64_t maxPixels = 200'000'000;  // decompression-bomb guard; width * height above it is refused
+    uint64_t maxFileBytes = 2ull << 30;
+};
+
+// Reads PNG, JPEG, TIFF, BMP or WebP; applies the EXIF orientation. Throws Error naming the file and
+// the problem (missing, unreadable, empty, not an image, truncated, zero pixels, over the limit,
+// unsupported depth).
+Image readImage(const std::string& path, const ReadOptions& options = {});
+Image decodeImage(const uint8_t* data, size_t size, const std::string& name, const ReadOptions& options = {});
+
+// Writes in the format the extension names (.png .jpg .jpeg .tif .tiff .bmp .webp), atomically:
+// temporary file, metadata copied from image.metadataSource (orientation reset, since pixels are
+// already upright), flush, rename. Formats that cannot hold 16 bits or alpha get 8 bits or lose
+// alpha; each such loss is returned as a note for the user.
+std::vector<std::string> writeImage(const std::string& path, const Image& image);
+
+bool isImagePath(const std::string& path);  // by extension
+std::vector<std::string> imageExtensions();
+
+// Pixels clipped to [0,1] and rounded to the image's bit depth (what a writer would store).
+void quantize(Image& image);
+
+}  // namespace aekit

@@ -1,0 +1,41 @@
+// Noise models for corrupting clean images (training pairs, evaluation). Grammar (DESIGN.md):
+//   SPEC  := MODEL ('+' MODEL)*
+//   MODEL := gaussian:S | gaussian:A-B | poisson:PEAK | saltpepper:P | speckle:S | jpeg:Q | mask:P
+// gaussian sigma on the 0-255 scale (A-B: drawn per image); poisson PEAK photons at white;
+// saltpepper P fraction of pixels set to 0 or 1; speckle S std of multiplicative noise (0-1);
+// jpeg Q quality 1-100; mask P fraction of pixels set to 0. Seeded: same seed and input, same bytes.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aekit/image.hpp"
+
+namespace aekit {
+
+struct NoiseModel {
+    enum class Kind { Gaussian, Poisson, SaltPepper, Speckle, Jpeg, Mask } kind;
+    double a = 0, b = 0;  // parameters: gaussian sigma range [a,b] (a == b for fixed), others use a
+};
+
+struct NoiseSpec {
+    std::vector<NoiseModel> models;
+    std::string text;  // as given
+
+    // Throws Error(InvalidArgument) with the grammar above when malformed.
+    static NoiseSpec parse(const std::string& spec);
+    static const char* grammar();
+    bool empty() const { return models.empty(); }
+    // The largest gaussian sigma this spec can draw (0-255 scale), 0 if none.
+    double maxSigma() const;
+};
+
+// Corrupts image in place, deterministically from seed. Gaussian noise is NOT clipped (evaluation
+// protocol); jpeg quantises to 8 bits. Returns the gaussian sigma drawn (0-255), 0 if none.
+double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed);
+
+// A seed for one item of a batch: mixes the run's seed with the item's key (e.g. relative path),
+// so results do not depend on the order or the threads that process items.
+uint64_t itemSeed(uint64_t seed, const std::string& key);
+
+}  // namespace aekit

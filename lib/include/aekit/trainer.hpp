@@ -1,0 +1,74 @@
+// Training: a folder of images in, a model file out (denoise, colorize or reconstruct), with
+// validation, logs, plots, checkpoints and exact resume. Options mirror `aekit train`.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aekit/architecture.hpp"
+#include "aekit/loss.hpp"
+#include "aekit/model.hpp"
+
+namespace aekit {
+
+enum class ColorizeMode { Classify, Regress };
+
+struct TrainOptions {
+    Task task = Task::Denoise;
+    std::vector<std::string> data;    // folders of training images (degraded ones when target is set)
+    std::vector<std::string> target;  // paired clean folders, matched by relative path (optional)
+    std::vector<std::string> val;     // validation folders; empty: a seeded split of data
+    std::string out;                  // model path; checkpoint at out + ".ckpt", log out + ".csv", etc.
+
+    int64_t steps = 10000;  // total: a resumed run stops at the same step
+    int batch = 16;
+    int patch = 64;
+    double lr = 1e-3;
+    double minLr = 1e-5;
+    int64_t warmup = -1;     // -1: 2% of steps, at most 1000
+    std::string schedule = "cosine";
+    std::string optimizer = "adam";
+    double weightDecay = 0;
+    double clip = 1.0;       // gradient-norm clip (0: off)
+    uint64_t seed = 1;
+    int threads = 0;         // 0: all cores
+    int loaderThreads = 1;   // background threads preparing batches
+    std::string noise;       // "" = the task's default (denoise: gaussian:0-55; others: none)
+    Architecture arch;       // channels are set from the task and gray option
+    bool gray = false;       // train a one-channel model (denoise, reconstruct)
+    LossKind loss = LossKind::MSE;
+    Sparsity sparsity;
+    ColorizeMode colorize = ColorizeMode::Classify;
+    bool resume = false;
+
+    int64_t valEvery = 500;
+    int valImages = 16;
+    int valCrop = 192;
+    double valFraction = 0.05;      // share of data kept for validation when val is empty
+    double checkpointMinutes = 5;
+    uint64_t cacheMegabytes = 3072; // decoded images kept in memory
+    uint64_t maxPixels = 200'000'000;
+
+    // Called about once a second and at each validation, on the training thread.
+    std::function<void(const std::string& line, bool final)> onProgress;
+    std::function<void(const std::string& line)> onNote;
+    const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT): checkpoint and return
+};
+
+struct TrainResult {
+    int64_t step = 0;
+    bool interrupted = false;
+    double lastLoss = 0;
+    double valMetric = 0;      // PSNR in dB (colorize: PSNR of the colour result)
+    double dataWaitShare = 0;  // share of wall time the compute thread waited for batches
+    double patchesPerSecond = 0;
+    double seconds = 0;
+};
+
+// Refuses bad input before any long work (missing or empty folders, images smaller than the patch,
+// unmatched targets, a checkpoint whose architecture differs): throws Error with one clear line.
+TrainResult train(const TrainOptions& options);
+
+}  // namespace aekit

@@ -1,0 +1,97 @@
+// Batch planning: input discovery, output mapping, never-overwrite checks (see aekit/batch.hpp).
+#include "aekit/batch.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "aekit/error.hpp"
+#include "aekit/image.hpp"
+#include "io/atomic_file.hpp"
+
+namespace aekit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string canonicalOrAbsolute(const fs::path& p) {
+    std::error_code ec;
+    auto c = fs::weakly_canonical(p, ec);
+    return (ec ? fs::absolute(p) : c).string();
+}
+
+void walk(const fs::path& root, std::vector<std::pair<std::string, std::string>>& found,
+          std::vector<std::string>& skipped) {
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        if (io::isTemporaryPath(f.string())) continue;
+        if (!isImagePath(f.string())) {
+            skipped.push_back(f.string() + ": not an image file (by extension), skipped");
+            continue;
+        }
+        found.emplace_back(f.string(), fs::relative(f, root).string());
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> listImages(const std::vector<std::string>& folders) {
+    std::vector<std::string> out;
+    for (const auto& folder : folders) {
+        std::error_code ec;
+        if (!fs::is_directory(folder, ec)) fail(ErrorKind::Io, folder + ": no such folder");
+        std::vector<std::pair<std::string, std::string>> found;
+        std::vector<std::string> skipped;
+        walk(folder, found, skipped);
+        for (auto& f : found) out.push_back(f.first);
+    }
+    return out;
+}
+
+BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out, const std::string& outputExtension) {
+    BatchPlan plan;
+    std::vector<std::pair<std::string, std::string>> found;  // input, relative
+    for (const auto& in : inputs) {
+        std::error_code ec;
+        if (fs::is_directory(in, ec)) {
+            walk(in, found, plan.skipped);
+        } else if (fs::exists(in, ec)) {
+            if (!isImagePath(in))
+                plan.skipped.push_back(in + ": not an image file (by extension), skipped");
+            else
+                found.emplace_back(in, fs::path(in).filename().string());
+        } else {
+            plan.problems.push_back(in + ": no such file or folder");
+        }
+    }
+    const bool singleFileOut = found.size() == 1 && inputs.size() == 1 && !fs::is_directory(inputs[0]) &&
+                               isImagePath(out) && !fs::is_directory(out);
+    std::set<std::string> inputSet;
+    for (const auto& f : found) inputSet.insert(canonicalOrAbsolute(f.first));
+    std::set<std::string> outputSet;
+    for (const auto& [input, relative] : found) {
+        fs::path o = singleFileOut ? fs::path(out) : fs::path(out) / relative;
+        if (!outputExtension.empty() && !singleFileOut) o.replace_extension(outputExtension);
+        const std::string canon = canonicalOrAbsolute(o);
+        if (inputSet.count(canon)) {
+            plan.problems.push_back(input + ": output " + o.string() +
+                                    " would overwrite an input; refused (choose another output folder)");
+            continue;
+        }
+        if (!outputSet.insert(canon).second) {
+            plan.problems.push_back(input + ": output " + o.string() + " is also the output of another input; refused");
+            continue;
+        }
+        plan.items.push_back({input, relative, o.string()});
+    }
+    return plan;
+}
+
+}  // namespace aekit

@@ -1,0 +1,252 @@
+// Image reading and writing through OpenCV (pixels) and exiv2 (size check, orientation, metadata).
+#include <exiv2/exiv2.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+
+#include "aekit/error.hpp"
+#include "aekit/image.hpp"
+#include "io/atomic_file.hpp"
+
+namespace aekit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void quietLibraries() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
+        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+    });
+}
+
+std::string lowerExtension(const std::string& path) {
+    std::string e = fs::path(path).extension().string();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return e;
+}
+
+[[noreturn]] void badImage(const std::string& name, const std::string& what) { fail(ErrorKind::BadFile, name + ": " + what); }
+
+// EXIF orientation (1-8) applied so that pixels come out upright.
+cv::Mat applyOrientation(const cv::Mat& m, long orientation) {
+    cv::Mat out;
+    switch (orientation) {
+        case 2: cv::flip(m, out, 1); return out;
+        case 3: cv::rotate(m, out, cv::ROTATE_180); return out;
+        case 4: cv::flip(m, out, 0); return out;
+        case 5: cv::transpose(m, out); return out;
+        case 6: cv::rotate(m, out, cv::ROTATE_90_CLOCKWISE); return out;
+        case 7: {
+            cv::Mat t;
+            cv::transpose(m, t);
+            cv::rotate(t, out, cv::ROTATE_180);
+            return out;
+        }
+        case 8: cv::rotate(m, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
+        default: return m;
+    }
+}
+
+bool looksLikeJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF; }
+
+}  // namespace
+
+Image Image::blank(int width, int height, int channels, int bitDepth) {
+    Image im;
+    im.width = width;
+    im.height = height;
+    im.channels = channels;
+    im.bitDepth = bitDepth;
+    im.pixels.assign(size_t(width) * height * channels, 0.f);
+    return im;
+}
+
+std::vector<std::string> imageExtensions() { return {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}; }
+
+bool isImagePath(const std::string& path) {
+    const auto exts = imageExtensions();
+    return std::find(exts.begin(), exts.end(), lowerExtension(path)) != exts.end();
+}
+
+Image decodeImage(const uint8_t* data, size_t size, const std::string& name, const ReadOptions& options) {
+    quietLibraries();
+    if (size == 0) badImage(name, "file is empty");
+    // exiv2 reads the header: the size (refuse bombs before decoding) and the orientation.
+    long orientation = 1;
+    uint64_t headerW = 0, headerH = 0;
+    try {
+        auto meta = Exiv2::ImageFactory::open(data, static_cast<long>(size));
+        meta->readMetadata();
+        headerW = static_cast<uint64_t>(std::max(0, meta->pixelWidth()));
+        headerH = static_cast<uint64_t>(std::max(0, meta->pixelHeight()));
+        auto& exif = meta->exifData();
+        auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
+        if (it != exif.end() && it->count() > 0) orientation = it->toLong();
+    } catch (const Exiv2::AnyError&) {
+        // Not fatal: exiv2 does not know every variant; OpenCV gets the final word below.
+    }
+    if (headerW && headerH && headerW * headerH > options.maxPixels)
+        badImage(name, std::to_string(headerW) + "x" + std::to_string(headerH) + " pixels is over the limit of " +
+                           std::to_string(options.maxPixels) + " (raise it with --max-pixels)");
+    if (looksLikeJpeg(data, size)) {
+        // libjpeg returns a grey-filled image for a truncated file with only a warning: refuse it.
+        bool hasEnd = false;
+        for (size_t i = size; i-- > 1 && size - i < (1u << 16);)
+            if (data[i - 1] == 0xFF && data[i] == 0xD9) {
+                hasEnd = true;
+                break;
+            }
+        if (!hasEnd) badImage(name, "JPEG data ends early (truncated file?)");
+    }
+    cv::Mat raw;
+    try {
+        raw = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
+                           cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        badImage(name, std::string("cannot decode: ") + e.what());
+    }
+    if (raw.empty()) {
+        if (headerW == 0 || headerH == 0) {
+            if (size < 64) badImage(name, "not an image, or an image with zero pixels");
+        }
+        badImage(name, "not a decodable PNG, JPEG, TIFF, BMP or WebP image (corrupt or truncated?)");
+    }
+    if (raw.cols <= 0 || raw.rows <= 0) badImage(name, "image has zero pixels");
+    if (uint64_t(raw.cols) * uint64_t(raw.rows) > options.maxPixels)
+        badImage(name, std::to_string(raw.cols) + "x" + std::to_string(raw.rows) + " pixels is over the limit of " +
+                           std::to_string(options.maxPixels));
+    const int depth = raw.depth();
+    if (depth != CV_8U && depth != CV_16U)
+        fail(ErrorKind::Unsupported, name + ": sample type " + std::to_string(depth) +
+                                         " is not supported (8- or 16-bit integer images only)");
+    raw = applyOrientation(raw, orientation);
+
+    Image im;
+    im.width = raw.cols;
+    im.height = raw.rows;
+    im.bitDepth = depth == CV_16U ? 16 : 8;
+    const int cn = raw.channels();
+    im.channels = cn <= 2 ? 1 : 3;
+    const bool hasAlpha = cn == 2 || cn == 4;
+    const double scale = 1.0 / (im.bitDepth == 16 ? 65535.0 : 255.0);
+    im.pixels.resize(size_t(im.channels) * im.planeSize());
+    if (hasAlpha) im.alpha.resize(size_t(im.planeSize()));
+    std::vector<cv::Mat> split;
+    cv::split(raw, split);
+    // OpenCV is BGR(A); aekit is RGB planar.
+    const int order3[3] = {2, 1, 0};
+    for (int c = 0; c < im.channels; ++c) {
+        cv::Mat f;
+        split[im.channels == 3 ? order3[c] : 0].convertTo(f, CV_32F, scale);
+        std::copy(f.ptr<float>(), f.ptr<float>() + im.planeSize(), im.plane(c));
+    }
+    if (hasAlpha) {
+        cv::Mat a;
+        split[cn - 1].convertTo(a, CV_16U);
+        std::copy(a.ptr<uint16_t>(), a.ptr<uint16_t>() + im.planeSize(), im.alpha.begin());
+    }
+    return im;
+}
+
+Image readImage(const std::string& path, const ReadOptions& options) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) fail(ErrorKind::Io, path + ": no such file");
+    if (fs::is_directory(path, ec)) fail(ErrorKind::Io, path + ": is a folder, not an image");
+    const auto bytes = io::readFile(path, options.maxFileBytes);
+    Image im = decodeImage(bytes.data(), bytes.size(), path, options);
+    im.metadataSource = path;
+    return im;
+}
+
+void quantize(Image& image) {
+    const double levels = image.bitDepth == 16 ? 65535.0 : 255.0;
+    for (float& v : image.pixels) v = static_cast<float>(std::round(std::clamp(double(v), 0.0, 1.0) * levels) / levels);
+}
+
+std::vector<std::string> writeImage(const std::string& path, const Image& image) {
+    quietLibraries();
+    std::vector<std::string> notes;
+    const std::string ext = lowerExtension(path);
+    if (!isImagePath(path))
+        fail(ErrorKind::InvalidArgument, path + ": unknown output format '" + ext + "' (png, jpg, tif, bmp, webp)");
+    if (image.width <= 0 || image.height <= 0 || (image.channels != 1 && image.channels != 3) ||
+        image.pixels.size() != size_t(image.channels) * image.planeSize())
+        fail(ErrorKind::Internal, path + ": image to write is malformed");
+    const bool deep = ext == ".png" || ext == ".tif" || ext == ".tiff";
+    const bool alphaOk = ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".webp";
+    int bits = image.bitDepth;
+    if (bits == 16 && !deep) {
+        bits = 8;
+        notes.push_back(path + ": " + ext + " holds 8 bits per sample; written at 8 bits (use .png or .tif to keep 16)");
+    }
+    const bool withAlpha = !image.alpha.empty() && alphaOk;
+    if (!image.alpha.empty() && !alphaOk)
+        notes.push_back(path + ": " + ext + " cannot hold transparency; the alpha channel was dropped");
+
+    const int type = bits == 16 ? CV_16U : CV_8U;
+    const double levels = bits == 16 ? 65535.0 : 255.0;
+    std::vector<cv::Mat> planes;
+    const int order3[3] = {2, 1, 0};
+    for (int k = 0; k < image.channels; ++k) {
+        const int c = image.channels == 3 ? order3[k] : 0;
+        cv::Mat f(image.height, image.width, CV_32F, const_cast<float*>(image.plane(c)));
+        cv::Mat q;
+        cv::Mat clipped = cv::min(cv::max(f, 0.0), 1.0);
+        clipped.convertTo(q, type, levels);  // saturating, rounding
+        planes.push_back(q);
+    }
+    if (withAlpha) {
+        cv::Mat a(image.height, image.width, CV_16U, const_cast<uint16_t*>(image.alpha.data()));
+        cv::Mat q;
+        // Alpha is untouched unless the output depth differs from the input's.
+        if (bits == image.bitDepth)
+            a.convertTo(q, type);
+        else
+            a.convertTo(q, type, bits == 8 ? 255.0 / 65535.0 : 65535.0 / 255.0);
+        if (image.channels == 1) planes = {planes[0], planes[0], planes[0]};  // OpenCV writes gray+alpha as BGRA
+        planes.push_back(q);
+    }
+    cv::Mat merged;
+    cv::merge(planes, merged);
+    std::vector<int> params;
+    if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, 95};
+    if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};  // above 100: lossless
+    if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
+    std::vector<uint8_t> encoded;
+    try {
+        if (!cv::imencode(ext, merged, encoded, params)) fail(ErrorKind::Io, path + ": OpenCV could not encode " + ext);
+    } catch (const cv::Exception& e) {
+        fail(ErrorKind::Io, path + ": cannot encode: " + e.what());
+    }
+    auto copyMetadata = [&](const std::string& tmp) {
+        if (image.metadataSource.empty() || ext == ".bmp") return;
+        try {
+            auto src = Exiv2::ImageFactory::open(image.metadataSource);
+            src->readMetadata();
+            auto dst = Exiv2::ImageFactory::open(tmp);
+            dst->readMetadata();
+            Exiv2::ExifData exif = src->exifData();
+            auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
+            if (it != exif.end()) it->setValue("1");  // the pixels are upright now
+            dst->setExifData(exif);
+            dst->setIptcData(src->iptcData());
+            dst->setXmpData(src->xmpData());
+            if (src->iccProfileDefined()) dst->setIccProfile(*src->iccProfile(), true);
+            dst->writeMetadata();
+        } catch (const Exiv2::AnyError& e) {
+            notes.push_back(path + ": metadata not copied (" + std::string(e.what()) + ")");
+        }
+    };
+    io::writeFileAtomically(path, encoded.data(), encoded.size(), copyMetadata);
+    return notes;
+}
+
+}  // namespace aekit

@@ -1,0 +1,85 @@
+// PSNR, SSIM and colourfulness (see aekit/metrics.hpp). SSIM's local statistics use OpenCV's
+// separable Gaussian filter; the rest are plain sums in double.
+#include "aekit/metrics.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+#include "aekit/error.hpp"
+
+namespace aekit {
+
+namespace {
+void requireSameShape(const Image& a, const Image& b) {
+    if (a.width != b.width || a.height != b.height || a.channels != b.channels)
+        fail(ErrorKind::InvalidArgument, "images differ in size or channels (" + std::to_string(a.width) + "x" +
+                                             std::to_string(a.height) + "x" + std::to_string(a.channels) + " vs " +
+                                             std::to_string(b.width) + "x" + std::to_string(b.height) + "x" +
+                                             std::to_string(b.channels) + ")");
+}
+}  // namespace
+
+double mse(const Image& a, const Image& b) {
+    requireSameShape(a, b);
+    double s = 0;
+    for (size_t i = 0; i < a.pixels.size(); ++i) {
+        const double d = double(a.pixels[i]) - b.pixels[i];
+        s += d * d;
+    }
+    return s / double(a.pixels.size());
+}
+
+double psnr(const Image& a, const Image& b) {
+    const double m = mse(a, b);
+    return m <= 0 ? INFINITY : 10.0 * std::log10(1.0 / m);
+}
+
+double ssim(const Image& a, const Image& b) {
+    requireSameShape(a, b);
+    constexpr int kWin = 11;
+    constexpr double kSigma = 1.5, C1 = 0.01 * 0.01, C2 = 0.03 * 0.03;
+    if (a.width < kWin || a.height < kWin) fail(ErrorKind::InvalidArgument, "SSIM needs images of at least 11x11 pixels");
+    const cv::Mat g = cv::getGaussianKernel(kWin, kSigma, CV_64F);
+    // 'valid' region only: the window stays inside the image (Wang et al.'s reference code).
+    const cv::Rect valid(kWin / 2, kWin / 2, a.width - kWin + 1, a.height - kWin + 1);
+    auto blur = [&](const cv::Mat& m) {
+        cv::Mat out;
+        cv::sepFilter2D(m, out, CV_64F, g, g, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
+        return out(valid);
+    };
+    double total = 0;
+    for (int c = 0; c < a.channels; ++c) {
+        cv::Mat x, y;
+        cv::Mat(a.height, a.width, CV_32F, const_cast<float*>(a.plane(c))).convertTo(x, CV_64F);
+        cv::Mat(b.height, b.width, CV_32F, const_cast<float*>(b.plane(c))).convertTo(y, CV_64F);
+        const cv::Mat mx = blur(x), my = blur(y);
+        const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
+        const cv::Mat num = (2 * mx.mul(my) + C1).mul(2 * sxy + C2);
+        const cv::Mat den = (mx.mul(mx) + my.mul(my) + C1).mul(sxx + syy + C2);
+        cv::Mat map;
+        cv::divide(num, den, map);
+        total += cv::mean(map)[0];
+    }
+    return total / a.channels;
+}
+
+double colourfulness(const Image& rgb) {
+    if (rgb.channels != 3) return 0;
+    const int64_t n = rgb.planeSize();
+    double mrg = 0, myb = 0, srg = 0, syb = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const double r = 255 * rgb.plane(0)[i], g = 255 * rgb.plane(1)[i], b = 255 * rgb.plane(2)[i];
+        const double rg = r - g, yb = 0.5 * (r + g) - b;
+        mrg += rg;
+        myb += yb;
+        srg += rg * rg;
+        syb += yb * yb;
+    }
+    mrg /= double(n);
+    myb /= double(n);
+    const double vrg = std::max(0.0, srg / double(n) - mrg * mrg), vyb = std::max(0.0, syb / double(n) - myb * myb);
+    return std::sqrt(vrg + vyb) + 0.3 * std::sqrt(mrg * mrg + myb * myb);
+}
+
+}  // namespace aekit

@@ -1,0 +1,36 @@
+// Colorization by classification (Zhang et al. 2016): the ab plane quantised into in-gamut bins,
+// class rebalancing weights from the training data's bin frequencies, and the annealed-mean decode.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aekit::tasks {
+
+class AbBins {
+public:
+    // Bins of side `grid` over a, b in [-110, 110) whose centres are reachable in sRGB for some L.
+    static AbBins inGamut(double grid = 10);
+    static AbBins fromJson(const std::string& json);  // throws Error(BadFile)
+    std::string toJson() const;
+
+    int count() const { return static_cast<int>(a_.size()); }
+    float a(int q) const { return a_[q]; }
+    float b(int q) const { return b_[q]; }
+    int nearest(float a, float b) const;  // index of the closest bin centre
+
+    // weights = ((1 - lambda) * smoothed p + lambda / Q)^-1, normalised so that E_p[w] = 1.
+    std::vector<float> rebalancingWeights(const std::vector<double>& counts, double lambda = 0.5, double sigma = 5) const;
+
+    // logits: Q x HW (one image); writes a and b (HW each) as the annealed mean at temperature T.
+    void decode(const float* logits, int64_t HW, float temperature, float* aOut, float* bOut) const;
+
+private:
+    double grid_ = 10;
+    std::vector<float> a_, b_;
+    std::vector<int> lookup_;  // grid cell -> bin (nearest in-gamut), for nearest()
+    int cells_ = 0;
+    void buildLookup();
+};
+
+}  // namespace aekit::tasks

@@ -1,0 +1,37 @@
+// How each task turns images into model tensors and back: denoise and reconstruct feed the
+// image's own channels; colorize feeds L/100 and predicts ab/110 (regression) or ab bins.
+#pragma once
+#include "aekit/architecture.hpp"
+#include "aekit/image.hpp"
+#include "aekit/model.hpp"
+
+namespace aekit::tasks {
+
+constexpr float kLScale = 100.f;
+constexpr float kAbScale = 110.f;
+
+// The image with `channels` colour channels (gray <-> RGB conversion as needed).
+Image withChannels(const Image& image, int channels);
+// Model input planes for this task: withChannels for denoise/reconstruct; L / 100 for colorize.
+Image modelInput(Task task, const Architecture& arch, const Image& image);
+
+}  // namespace aekit::tasks
+
+#include "tasks/ab_bins.hpp"
+
+namespace aekit::tasks {
+
+// The colorizer's output head: regression (2 channels, ab/110) or classification over ab bins.
+struct ColorizeHead {
+    bool classify = false;
+    AbBins bins;
+    float temperature = 0.38f;  // annealed mean (Zhang et al.)
+
+    static ColorizeHead fromMetadata(const Metadata& metadata, const std::string& name);  // throws Error(BadFile)
+    void toMetadata(Metadata& metadata) const;
+    int outputChannels() const { return classify ? bins.count() : 2; }
+    // out: outputChannels() x H x W of one image -> ab in Lab units (2 planes).
+    Image decode(const float* out, int H, int W) const;
+};
+
+}  // namespace aekit::tasks

@@ -1,0 +1,123 @@
+// ImageSet and Prefetcher (see dataset.hpp).
+#include "train/dataset.hpp"
+
+#include <atomic>
+#include <chrono>
+
+#include "aekit/error.hpp"
+
+namespace aekit::training {
+
+ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targets, uint64_t cacheBytes,
+                   uint64_t maxPixels, int threads)
+    : paths_(std::move(paths)), targets_(std::move(targets)), maxPixels_(maxPixels) {
+    const size_t n = paths_.size();
+    cache_.resize(n);
+    targetCache_.resize(targets_.empty() ? 0 : n);
+    std::vector<std::string> errors(n);
+    std::vector<int> sides(n, 0);
+    std::atomic<size_t> nextIndex{0};
+    std::atomic<uint64_t> used{0};
+    ReadOptions ro;
+    ro.maxPixels = maxPixels;
+    auto worker = [&] {
+        for (size_t i; (i = nextIndex++) < n;) {
+            try {
+                auto im = std::make_shared<Image>(readImage(paths_[i], ro));
+                int side = std::min(im->width, im->height);
+                const uint64_t bytes = im->pixels.size() * sizeof(float);
+                std::shared_ptr<Image> t;
+                if (!targets_.empty()) {
+                    t = std::make_shared<Image>(readImage(targets_[i], ro));
+                    if (t->width != im->width || t->height != im->height)
+                        fail(ErrorKind::InvalidArgument,
+                             targets_[i] + ": target is " + std::to_string(t->width) + "x" + std::to_string(t->height) +
+                                 ", its input " + paths_[i] + " is " + std::to_string(im->width) + "x" +
+                                 std::to_string(im->height));
+                }
+                sides[i] = side;
+                if (used.fetch_add(bytes * (t ? 2 : 1)) + bytes * (t ? 2 : 1) <= cacheBytes) {
+                    cache_[i] = im;
+                    if (t) targetCache_[i] = t;
+                }
+            } catch (const Error& e) {
+                errors[i] = e.what();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    for (size_t i = 0; i < n; ++i)
+        if (!errors[i].empty()) fail(ErrorKind::BadFile, errors[i]);
+    minSide_ = INT32_MAX;
+    for (size_t i = 0; i < n; ++i)
+        if (sides[i] < minSide_) {
+            minSide_ = sides[i];
+            smallest_ = paths_[i];
+        }
+}
+
+std::shared_ptr<const Image> ImageSet::image(size_t i) const {
+    if (cache_[i]) return cache_[i];
+    ReadOptions ro;
+    ro.maxPixels = maxPixels_;
+    return std::make_shared<Image>(readImage(paths_[i], ro));
+}
+
+std::shared_ptr<const Image> ImageSet::target(size_t i) const {
+    if (targets_.empty()) fail(ErrorKind::Internal, "target() on an unpaired image set");
+    if (targetCache_[i]) return targetCache_[i];
+    ReadOptions ro;
+    ro.maxPixels = maxPixels_;
+    return std::make_shared<Image>(readImage(targets_[i], ro));
+}
+
+Prefetcher::Prefetcher(Maker make, int threads, int depth, int64_t firstStep)
+    : make_(std::move(make)), depth_(depth), slots_(size_t(depth)), ready_(size_t(depth), -1), next_(firstStep),
+      consumed_(firstStep) {
+    for (int t = 0; t < std::max(1, threads); ++t) workers_.emplace_back([this] { work(); });
+}
+
+Prefetcher::~Prefetcher() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+}
+
+void Prefetcher::work() {
+    for (;;) {
+        int64_t step;
+        {
+            std::unique_lock<std::mutex> lock(mu_);
+            // A slot is free once the consumer has moved past the step it held.
+            cv_.wait(lock, [&] { return stopping_ || next_ < consumed_ + depth_; });
+            if (stopping_) return;
+            step = next_++;
+        }
+        Batch& slot = slots_[size_t(step % depth_)];
+        make_(step, slot);  // exceptions here are bugs in batch making: let them terminate loudly
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            ready_[size_t(step % depth_)] = step;
+        }
+        cv_.notify_all();
+    }
+}
+
+const Batch& Prefetcher::get(int64_t step, double* waitedSeconds) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mu_);
+    if (step > consumed_) {
+        consumed_ = step;  // release the previous slot
+        cv_.notify_all();
+    }
+    cv_.wait(lock, [&] { return ready_[size_t(step % depth_)] == step; });
+    if (waitedSeconds) *waitedSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return slots_[size_t(step % depth_)];
+}
+
+}  // namespace aekit::training

@@ -1,0 +1,71 @@
+// Training data: images decoded once and cached (up to a byte budget), paired targets matched by
+// relative path, and batches of random augmented patches that are a pure function of (seed, step),
+// so a resumed run sees exactly the batches an uninterrupted one would. A prefetcher builds them on
+// background threads.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aekit/image.hpp"
+
+namespace aekit::training {
+
+class ImageSet {
+public:
+    // paths: images; targets: same length (paired) or empty. Decodes everything up front on
+    // `threads` threads, keeping up to cacheBytes decoded; throws Error naming the first bad file.
+    ImageSet(std::vector<std::string> paths, std::vector<std::string> targets, uint64_t cacheBytes, uint64_t maxPixels,
+             int threads);
+    size_t size() const { return paths_.size(); }
+    bool paired() const { return !targets_.empty(); }
+    // The image (and its target when paired); decoded again if it did not fit the cache.
+    std::shared_ptr<const Image> image(size_t i) const;
+    std::shared_ptr<const Image> target(size_t i) const;
+    const std::string& path(size_t i) const { return paths_[i]; }
+    int minSide() const { return minSide_; }
+    const std::string& smallest() const { return smallest_; }
+
+private:
+    std::vector<std::string> paths_, targets_;
+    std::vector<std::shared_ptr<const Image>> cache_, targetCache_;
+    uint64_t maxPixels_;
+    int minSide_ = 0;
+    std::string smallest_;
+};
+
+// One batch: plain NCHW inputs and targets (or class labels) for the network.
+struct Batch {
+    std::vector<float> input, target;
+    std::vector<int32_t> labels;
+};
+
+// Builds batch k in slots of a ring on background threads; get(k) blocks until it is ready.
+class Prefetcher {
+public:
+    using Maker = std::function<void(int64_t step, Batch& out)>;
+    Prefetcher(Maker make, int threads, int depth, int64_t firstStep);
+    ~Prefetcher();
+    // Batch `step`; steps must be requested in order. Valid until the next get().
+    const Batch& get(int64_t step, double* waitedSeconds);
+
+private:
+    void work();
+    Maker make_;
+    int depth_;
+    std::vector<Batch> slots_;
+    std::vector<int64_t> ready_;  // step held by each slot, -1 when none
+    int64_t next_;                // next step a worker will build
+    int64_t consumed_;            // steps below this are released
+    bool stopping_ = false;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::thread> workers_;
+};
+
+}  // namespace aekit::training
