@@ -150,3 +150,28 @@ const std::atomic<bool>* installStopHandler() {
 }
 
 }  // namespace cli
+
+namespace cli {
+
+int runImageBatch(const std::vector<std::string>& inputs, const std::string& out, bool overwrite, const char* verb,
+                  const std::function<void(const aekit::BatchItem&)>& process, const std::string& outputExtension) {
+    if (inputs.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "give at least one input file or folder");
+    if (out.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "-o: name the output file or folder");
+    const aekit::BatchPlan plan = aekit::planBatch(inputs, out, outputExtension);
+    for (const auto& s : plan.skipped) std::cerr << "note: " << s << "\n";
+    const auto* stop = installStopHandler();
+    Progress progress(plan.items.size(), verb);
+    const aekit::BatchReport report = aekit::runBatch(
+        plan, overwrite, process, [&](size_t done, size_t failed) { progress.update(done, failed); }, stop);
+    progress.finish();
+    for (const auto& s : report.skipped) std::cerr << "skipped: " << s << " exists (use --overwrite)\n";
+    std::vector<std::string> failures = plan.problems;
+    failures.insert(failures.end(), report.failures.begin(), report.failures.end());
+    for (const auto& f : failures) std::cerr << "failed: " << f << "\n";
+    std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
+              << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
+    if (report.interrupted) return kInterrupted;
+    return failures.empty() ? kOk : kSomeFailed;
+}
+
+}  // namespace cli

@@ -64,3 +64,14 @@ private:
 const std::atomic<bool>* installStopHandler();
 
 }  // namespace cli
+
+#include "aekit/batch.hpp"
+
+namespace cli {
+
+// Plans the batch (inputs -> output folder), runs process on each item with a progress bar,
+// prints skipped files, failures and a summary; returns the exit code (1 when anything failed).
+int runImageBatch(const std::vector<std::string>& inputs, const std::string& out, bool overwrite, const char* verb,
+                  const std::function<void(const aekit::BatchItem&)>& process, const std::string& outputExtension = "");
+
+}  // namespace cli

@@ -31,3 +31,23 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
 std::vector<std::string> listImages(const std::vector<std::string>& folders);
 
 }  // namespace aekit
+
+#include <atomic>
+
+namespace aekit {
+
+struct BatchReport {
+    size_t done = 0;
+    std::vector<std::string> skipped;   // outputs that existed (no overwrite)
+    std::vector<std::string> failures;  // one line each: file and what went wrong
+    bool interrupted = false;
+};
+
+// Runs process(item) for each planned item: creates the output's folder, skips existing outputs
+// unless overwrite, records an Error as a failure and carries on, reports progress(done, failed).
+// Stops between items when *stop becomes true.
+BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<void(const BatchItem&)>& process,
+                     const std::function<void(size_t done, size_t failed)>& progress,
+                     const std::atomic<bool>* stop = nullptr);
+
+}  // namespace aekit

@@ -95,3 +95,41 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
 }
 
 }  // namespace aekit
+
+namespace aekit {
+
+BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<void(const BatchItem&)>& process,
+                     const std::function<void(size_t done, size_t failed)>& progress, const std::atomic<bool>* stop) {
+    BatchReport report;
+    size_t handled = 0;
+    for (const auto& item : plan.items) {
+        if (stop && stop->load()) {
+            report.interrupted = true;
+            break;
+        }
+        std::error_code ec;
+        if (!overwrite && fs::exists(item.output, ec)) {
+            report.skipped.push_back(item.output);
+        } else {
+            try {
+                const fs::path parent = fs::path(item.output).parent_path();
+                if (!parent.empty()) {
+                    fs::create_directories(parent, ec);
+                    if (ec) fail(ErrorKind::Io, parent.string() + ": cannot create folder: " + ec.message());
+                }
+                process(item);
+                ++report.done;
+            } catch (const Error& e) {
+                const std::string what = e.what();
+                report.failures.push_back(what.find(item.input) == std::string::npos ? item.input + ": " + what : what);
+            } catch (const std::bad_alloc&) {
+                report.failures.push_back(item.input + ": out of memory");
+            }
+        }
+        ++handled;
+        if (progress) progress(handled, report.failures.size());
+    }
+    return report;
+}
+
+}  // namespace aekit

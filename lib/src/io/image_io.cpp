@@ -11,6 +11,7 @@
 
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
+#include "aekit/inference.hpp"
 #include "io/atomic_file.hpp"
 
 namespace aekit {
@@ -247,6 +248,23 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image)
     };
     io::writeFileAtomically(path, encoded.data(), encoded.size(), copyMetadata);
     return notes;
+}
+
+}  // namespace aekit
+
+#include <opencv2/imgproc.hpp>
+
+namespace aekit {
+
+Image resizeImage(const Image& image, int width, int height) {
+    Image out = Image::blank(width, height, image.channels, image.bitDepth);
+    out.metadataSource = image.metadataSource;
+    for (int c = 0; c < image.channels; ++c) {
+        cv::Mat src(image.height, image.width, CV_32F, const_cast<float*>(image.plane(c)));
+        cv::Mat dst(height, width, CV_32F, out.plane(c));
+        cv::resize(src, dst, dst.size(), 0, 0, cv::INTER_LINEAR);
+    }
+    return out;
 }
 
 }  // namespace aekit

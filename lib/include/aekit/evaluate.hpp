@@ -1,0 +1,48 @@
+// The evaluation protocol of DESIGN.md (contract for every PSNR aekit publishes): seeded AWGN on
+// clean 8-bit images, noisy not clipped (float protocol) or clipped and rounded (8-bit protocol),
+// output clipped and rounded to 8 bits, PSNR and SSIM per image and averaged. Also colorize
+// figures (PSNR, gray baseline, colourfulness ratio) and paired data (RMSE, PSNR).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "aekit/inference.hpp"
+#include "aekit/model.hpp"
+
+namespace aekit {
+
+struct EvalOptions {
+    std::string noise = "gaussian:25";
+    uint64_t seed = 0;
+    bool eightBit = false;          // 8-bit protocol
+    bool baselineNlm = false;       // OpenCV non-local means on the same 8-bit noisy images
+    double nlmH = 0;                // h of NLM; 0: the value tuned on training images for this sigma
+    std::vector<std::string> target;  // paired clean folders (then no noise is added)
+    std::string saveDir;            // strips noisy | aekit | [baseline] | clean as PNG
+    InferenceOptions inference;
+};
+
+struct EvalImage {
+    std::string file;
+    double inputPsnr = 0, psnr = 0, ssim = 0;
+    double baselinePsnr = 0, baselineSsim = 0;
+    double colourfulnessRatio = 0;  // colorize: output / truth
+    double rmse = 0;                // paired: on the 0-1 scale
+};
+
+struct EvalResult {
+    std::vector<EvalImage> images;
+    EvalImage mean;
+    double nlmH = 0;
+    double seconds = 0;
+};
+
+// images: folders of clean images (or degraded ones with options.target).
+EvalResult evaluate(ImageModel& model, const std::vector<std::string>& images, const EvalOptions& options);
+
+// OpenCV non-local means on an 8-bit image (all channels at once), h on the 0-255 scale.
+Image nlmDenoise(const Image& noisy8bit, double h);
+// The h factor (h = factor * sigma) tuned on training images for a sigma, by grey or colour.
+double nlmFactor(double sigma, bool colour);
+
+}  // namespace aekit

@@ -1,0 +1,50 @@
+// Running a trained model on whole images of any size, in bounded memory: reflect padding to the
+// network's alignment plus a margin of half the receptive field, tiles on the alignment grid with
+// that margin as overlap (so tiled and whole-image results agree), then crop. Task front ends:
+// denoise, colorize, reconstruct.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aekit/image.hpp"
+#include "aekit/model.hpp"
+
+namespace aekit {
+
+struct InferenceOptions {
+    int tile = 0;                   // tile side in pixels (0: as large as the memory budget allows)
+    uint64_t maxMemoryMB = 1536;    // budget for one image: its buffers plus the network's tiles
+    int colorizeSize = 512;         // colorize: working resolution (long side), 0 = full resolution
+};
+
+class ImageModel {
+public:
+    ImageModel(Model model, const InferenceOptions& options);
+    ~ImageModel();
+    const Model& model() const;
+
+    // planes: C x H x W (C = model input channels) -> model output planes, outC x H x W.
+    std::vector<float> run(const float* planes, int H, int W);
+    // The tile side used for an image of H x W (for reports and tests).
+    int tileFor(int H, int W) const;
+
+    // Denoise: image channels must match the model's (Error otherwise). sigma > 0: remove at most noise of
+    // that level (0-255 scale): the output is blended back toward the input when the noise the model took
+    // out has a higher standard deviation than sigma. Alpha, depth and metadata are kept.
+    Image denoise(const Image& image, double sigma = 0);
+    // Colorize: a colour image from the image's lightness (L kept at full resolution, ab from the model
+    // at the working resolution, upsampled). notes gets a line when the input was already in colour.
+    Image colorize(const Image& image, std::vector<std::string>* notes = nullptr);
+    // Reconstruct (autoencoder output) of an image with the model's channels.
+    Image reconstruct(const Image& image);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Bilinear resize of every plane (alpha dropped); used for colorize's working resolution.
+Image resizeImage(const Image& image, int width, int height);
+
+}  // namespace aekit
