@@ -1,10 +1,39 @@
-// aekit bench (placeholder until its issue lands: refuses to run).
+// aekit bench: bench-unet speed figures (DESIGN.md), printed and optionally as JSON.
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 
+#include "aekit/bench.hpp"
+#include "aekit/error.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
-int runBench(int, char**) {
-    std::cerr << "aekit: 'bench' is not built yet\n";
-    return cli::kUnsupported;
+int runBench(int argc, char** argv) {
+    namespace po = cli::po;
+    std::string json;
+    aekit::BenchOptions o;
+    po::options_description opts("options");
+    opts.add_options()("json", po::value(&json), "write the figures as JSON")("quick", po::bool_switch(&o.quick),
+                                                                                 "fewer repeats, smaller sgemm (CI)")(
+        "repeats", po::value(&o.repeats)->default_value(0), "timed repeats per figure (0: 10, quick 3)");
+    cli::addCommon(opts);
+    po::positional_options_description pos;
+    po::variables_map vm;
+    if (!cli::parse(argc, argv, "usage: aekit bench [--json FILE] [--quick]", opts, pos, vm)) return cli::kOk;
+    cli::applyThreads(vm);
+    o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+    const aekit::BenchResult r = aekit::runBench(o);
+    std::printf("bench-unet (%.0f multiply-adds/px), %d threads\n", r.macsPerPixel, r.threads);
+    std::printf("  training  %.2f steps/s = %.1f patches/s (batch 16, 128x128)  %.0f GFLOP/s = %.0f%% of peak\n",
+                r.trainStepsPerSecond, r.trainPatchesPerSecond, r.trainGflops, 100 * r.trainGflops / r.peakGflops);
+    std::printf("  inference %.2f MP/s (1024x1024, f32)  %.0f GFLOP/s = %.0f%% of peak\n", r.inferMpixPerSecond,
+                r.inferGflops, 100 * r.inferGflops / r.peakGflops);
+    std::printf("  peak      %.0f GFLOP/s (oneDNN sgemm %s)\n", r.peakGflops, o.quick ? "2048^3" : "4096^3");
+    std::printf("  peak RSS  %.0f MB\n", r.peakRssMb);
+    if (!json.empty()) {
+        std::ofstream f(json);
+        if (!f) throw aekit::Error(aekit::ErrorKind::Io, json + ": cannot write");
+        f << r.toJson() << "\n";
+    }
+    return cli::kOk;
 }

@@ -1,0 +1,120 @@
+// bench-unet timing (see aekit/bench.hpp). Medians after a warm-up; FLOPs counted as 2 per
+// multiply-add, training as 3x the forward (forward, backward-data, backward-weights).
+#include "aekit/bench.hpp"
+
+#include <nlohmann/json.hpp>
+#include <oneapi/dnnl/dnnl.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <vector>
+
+#include "aekit/architecture.hpp"
+#include "aekit/loss.hpp"
+#include "aekit/network.hpp"
+#include "aekit/optimizer.hpp"
+
+namespace aekit {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <class F>
+double medianSeconds(int repeats, F&& f) {
+    f();  // warm-up: first-touch page faults and primitive creation stay out of the figure
+    std::vector<double> t;
+    for (int i = 0; i < repeats; ++i) {
+        const auto t0 = Clock::now();
+        f();
+        t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+}
+
+double peakRssMb() {
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_maxrss) / 1024.0;
+}
+
+}  // namespace
+
+std::string BenchResult::toJson() const {
+    nlohmann::json j{{"threads", threads},
+                     {"network", "bench-unet"},
+                     {"macs_per_pixel", macsPerPixel},
+                     {"train", {{"steps_per_s", trainStepsPerSecond}, {"patches_per_s", trainPatchesPerSecond}, {"gflops", trainGflops}, {"batch", 16}, {"patch", 128}}},
+                     {"infer_f32", {{"mpix_per_s", inferMpixPerSecond}, {"gflops", inferGflops}, {"size", 1024}}},
+                     {"peak_gflops", peakGflops},
+                     {"train_share_of_peak", peakGflops > 0 ? trainGflops / peakGflops : 0},
+                     {"infer_share_of_peak", peakGflops > 0 ? inferGflops / peakGflops : 0},
+                     {"peak_rss_mb", peakRssMb}};
+    return j.dump(2);
+}
+
+BenchResult runBench(const BenchOptions& o) {
+    BenchResult r;
+    r.threads = threads();
+    const int repeats = o.repeats > 0 ? o.repeats : (o.quick ? 3 : 10);
+    auto note = [&](const std::string& s) {
+        if (o.onNote) o.onNote(s);
+    };
+    const Architecture arch = Architecture::benchUnet();
+    r.macsPerPixel = arch.macsPerPixel();
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+
+    {  // training: batch 16 of 128x128, forward + MSE + backward + Adam
+        const int N = 16, P = 128;
+        Network net(arch, Mode::Training);
+        net.initWeights(1);
+        net.setShape(N, P, P);
+        const int64_t n = int64_t(N) * 3 * P * P;
+        std::vector<float> target(static_cast<size_t>(n));
+        for (auto& v : target) v = u(rng);
+        for (int64_t i = 0; i < n; ++i) net.input()[i] = std::clamp(target[size_t(i)] + 0.1f * (u(rng) - 0.5f), 0.f, 1.f);
+        auto params = net.params();
+        Optimizer opt(OptimizerConfig{}, params);
+        note("timing training steps");
+        const double s = medianSeconds(repeats, [&] {
+            net.forward();
+            lossAndGradient(LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
+            net.backward();
+            opt.step(1e-4);
+            net.weightsChanged();
+        });
+        r.trainStepsPerSecond = 1.0 / s;
+        r.trainPatchesPerSecond = N / s;
+        r.trainGflops = 3 * 2 * r.macsPerPixel * double(N) * P * P / s / 1e9;
+    }
+    {  // inference: one 1024x1024 colour image, whole
+        const int S = 1024;
+        Network net(arch, Mode::Inference);
+        net.initWeights(1);
+        net.setShape(1, S, S);
+        for (int64_t i = 0; i < int64_t(3) * S * S; ++i) net.input()[i] = u(rng);
+        note("timing inference");
+        const double s = medianSeconds(repeats, [&] { net.forward(); });
+        r.inferMpixPerSecond = double(S) * S / 1e6 / s;
+        r.inferGflops = 2 * r.macsPerPixel * double(S) * S / s / 1e9;
+    }
+    {  // peak: oneDNN's sgemm with the same threads
+        const dnnl_dim_t M = o.quick ? 2048 : 4096;
+        std::vector<float> A(size_t(M * M)), B(size_t(M * M)), C(size_t(M * M));
+        for (auto& v : A) v = u(rng);
+        for (auto& v : B) v = u(rng);
+        note("timing sgemm " + std::to_string(M) + "^3");
+        const double s = medianSeconds(std::max(2, repeats / 3), [&] {
+            dnnl_sgemm('N', 'N', M, M, M, 1.f, A.data(), M, B.data(), M, 0.f, C.data(), M);
+        });
+        r.peakGflops = 2.0 * double(M) * M * M / s / 1e9;
+    }
+    r.peakRssMb = peakRssMb();
+    return r;
+}
+
+}  // namespace aekit

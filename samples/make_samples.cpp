@@ -1,0 +1,141 @@
+// Makes aekit's sample images from nothing but code (no third-party pictures): a colourful scene,
+// a texture-rich scene and a document page (coloured headings, text, a stamp, handwriting-like
+// strokes and stains). Deterministic: the same program writes the same pixels.
+// usage: make_samples OUTDIR   (writes OUTDIR/clean/{scene,texture,document}.png and grey versions of
+// the scene and the document in OUTDIR/gray/, inputs for colorize)
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+
+namespace {
+
+cv::Mat scene() {
+    const int W = 384, H = 256;
+    cv::Mat m(H, W, CV_8UC3);
+    for (int y = 0; y < H; ++y)  // sky: gradient from deep blue to warm horizon
+        for (int x = 0; x < W; ++x) {
+            const double t = double(y) / H;
+            m.at<cv::Vec3b>(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(230 - 80 * t), cv::saturate_cast<uchar>(150 + 60 * t),
+                                              cv::saturate_cast<uchar>(60 + 170 * t));
+        }
+    cv::circle(m, {300, 60}, 30, cv::Scalar(40, 200, 255), cv::FILLED, cv::LINE_AA);  // sun
+    std::vector<cv::Point> hill1{{0, 180}, {90, 130}, {200, 170}, {300, 120}, {384, 160}, {384, 256}, {0, 256}};
+    cv::fillPoly(m, std::vector<std::vector<cv::Point>>{hill1}, cv::Scalar(60, 150, 70), cv::LINE_AA);
+    std::vector<cv::Point> hill2{{0, 220}, {120, 190}, {260, 215}, {384, 195}, {384, 256}, {0, 256}};
+    cv::fillPoly(m, std::vector<std::vector<cv::Point>>{hill2}, cv::Scalar(40, 110, 50), cv::LINE_AA);
+    const cv::Scalar walls[3] = {{60, 60, 200}, {200, 200, 240}, {50, 170, 230}};
+    for (int i = 0; i < 3; ++i) {  // houses with roofs, doors and windows
+        const int x = 40 + i * 110, y = 165 + (i % 2) * 12;
+        cv::rectangle(m, {x, y, 60, 45}, walls[i], cv::FILLED);
+        std::vector<cv::Point> roof{{x - 6, y}, {x + 30, y - 28}, {x + 66, y}};
+        cv::fillPoly(m, std::vector<std::vector<cv::Point>>{roof}, cv::Scalar(30, 40, 140), cv::LINE_AA);
+        cv::rectangle(m, {x + 24, y + 20, 12, 25}, cv::Scalar(30, 60, 100), cv::FILLED);
+        cv::rectangle(m, {x + 6, y + 8, 12, 10}, cv::Scalar(250, 230, 160), cv::FILLED);
+        cv::rectangle(m, {x + 42, y + 8, 12, 10}, cv::Scalar(250, 230, 160), cv::FILLED);
+    }
+    for (int i = 0; i < 5; ++i) {  // trees
+        const int x = 20 + i * 85, y = 200 + (i % 3) * 10;
+        cv::rectangle(m, {x - 3, y, 6, 22}, cv::Scalar(30, 70, 110), cv::FILLED);
+        cv::circle(m, {x, y - 8}, 14, cv::Scalar(40, 140 + 15 * (i % 3), 40), cv::FILLED, cv::LINE_AA);
+    }
+    for (int i = 0; i < 3; ++i)  // balloons
+        cv::ellipse(m, {70 + i * 40, 50 + 10 * i}, {9, 12}, 0, 0, 360, cv::Scalar(255 * (i == 0), 255 * (i == 1), 255), cv::FILLED,
+                    cv::LINE_AA);
+    return m;
+}
+
+cv::Mat texture() {
+    const int W = 384, H = 256;
+    cv::Mat m(H, W, CV_8UC3);
+    std::mt19937 rng(7);
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) {
+            cv::Vec3b v;
+            if (x < 128) {  // sine gratings of rising frequency
+                const double f = 0.05 + 0.4 * y / H;
+                v = cv::Vec3b(cv::saturate_cast<uchar>(128 + 100 * std::sin(f * x)), cv::saturate_cast<uchar>(128 + 100 * std::cos(f * x * 0.7)),
+                              cv::saturate_cast<uchar>(128 + 90 * std::sin(f * (x + y))));
+            } else if (x < 256) {  // checkerboards of several sizes
+                const int s = 2 + (y / 64) * 3;
+                const bool on = ((x / s) + (y / s)) % 2;
+                v = on ? cv::Vec3b(40, 200, 230) : cv::Vec3b(120, 30, 80);
+            } else {  // fine stripes and coloured noise
+                const int band = y / 32;
+                v = band % 2 ? cv::Vec3b(uchar(rng() % 256), uchar(rng() % 256), uchar(rng() % 256))
+                             : cv::Vec3b(uchar(((x + band) % (2 + band)) ? 230 : 20), uchar(100 + band * 15), uchar(200 - band * 20));
+            }
+            m.at<cv::Vec3b>(y, x) = v;
+        }
+    cv::putText(m, "aekit 0123", {140, 240}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(255, 255, 255), 2, cv::LINE_AA);
+    return m;
+}
+
+cv::Mat document() {
+    const int W = 384, H = 512;
+    cv::Mat m(H, W, CV_8UC3, cv::Scalar(228, 240, 246));  // off-white paper
+    std::mt19937 rng(11);
+    cv::putText(m, "Annual Report", {24, 44}, cv::FONT_HERSHEY_DUPLEX, 1.0, cv::Scalar(150, 60, 20), 2, cv::LINE_AA);
+    cv::line(m, {24, 56}, {360, 56}, cv::Scalar(150, 60, 20), 2, cv::LINE_AA);
+    const char* words[] = {"the", "archive", "holds", "letters", "from", "1923", "and", "maps", "of", "the", "old", "harbour"};
+    int y = 84;
+    for (int line = 0; line < 16; ++line) {
+        if (line == 7) {
+            cv::putText(m, "Section 2: Findings", {24, y + 6}, cv::FONT_HERSHEY_DUPLEX, 0.7, cv::Scalar(40, 40, 190), 1, cv::LINE_AA);
+            y += 30;
+            continue;
+        }
+        std::string text;
+        for (int w = 0; w < 6; ++w) text += std::string(words[rng() % 12]) + " ";
+        cv::putText(m, text, {24, y}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(30, 30, 30), 1, cv::LINE_AA);
+        y += 20;
+    }
+    cv::rectangle(m, {24, y - 12, 150, 14}, cv::Scalar(120, 255, 255), cv::FILLED);  // highlighter
+    cv::putText(m, "key result: 42%", {26, y}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(30, 30, 30), 1, cv::LINE_AA);
+    // A red stamp: double ring and text.
+    cv::circle(m, {300, 420}, 48, cv::Scalar(40, 40, 200), 3, cv::LINE_AA);
+    cv::circle(m, {300, 420}, 38, cv::Scalar(40, 40, 200), 1, cv::LINE_AA);
+    cv::putText(m, "FILED", {265, 428}, cv::FONT_HERSHEY_DUPLEX, 0.7, cv::Scalar(40, 40, 200), 2, cv::LINE_AA);
+    // Handwriting-like strokes in blue ink: smooth random curves.
+    for (int s = 0; s < 3; ++s) {
+        std::vector<cv::Point> pts;
+        double px = 30, py = 430 + 22 * s, a = 0;
+        for (int k = 0; k < 120; ++k) {
+            a += (double(rng() % 200) - 100) / 300.0;
+            px += 1.6;
+            py += 2.5 * std::sin(a + k * 0.6);
+            pts.emplace_back(int(px), int(py));
+        }
+        cv::polylines(m, pts, false, cv::Scalar(150, 50, 20), 2, cv::LINE_AA);
+    }
+    // Coffee stains: translucent brown rings and blobs.
+    cv::Mat stain = m.clone();
+    cv::circle(stain, {90, 250}, 40, cv::Scalar(60, 110, 160), 6, cv::LINE_AA);
+    cv::ellipse(stain, {320, 140}, {30, 18}, 30, 0, 360, cv::Scalar(80, 130, 170), cv::FILLED, cv::LINE_AA);
+    cv::addWeighted(m, 0.65, stain, 0.35, 0, m);
+    return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: make_samples OUTDIR\n");
+        return 2;
+    }
+    const std::string dir = argv[1];
+    auto gray = [](const cv::Mat& m) {
+        cv::Mat g;
+        cv::cvtColor(m, g, cv::COLOR_BGR2GRAY);
+        return g;
+    };
+    const cv::Mat s = scene(), t = texture(), d = document();
+    const bool ok = cv::imwrite(dir + "/clean/scene.png", s) && cv::imwrite(dir + "/clean/texture.png", t) &&
+                    cv::imwrite(dir + "/clean/document.png", d) && cv::imwrite(dir + "/gray/scene.png", gray(s)) &&
+                    cv::imwrite(dir + "/gray/document.png", gray(d));
+    if (!ok) std::fprintf(stderr, "make_samples: cannot write into %s\n", dir.c_str());
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,38 @@
+// Images the tests make themselves: smooth colour fields with edges (blobs, bars, gradients),
+// deterministic from a seed.
+#pragma once
+#include <cmath>
+#include <random>
+
+#include "aekit/image.hpp"
+
+namespace testutil {
+
+inline aekit::Image syntheticImage(int W, int H, int channels, uint64_t seed) {
+    aekit::Image im = aekit::Image::blank(W, H, channels, 8);
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (int c = 0; c < channels; ++c) {
+        const double gx = u(rng) - 0.5, gy = u(rng) - 0.5, base = 0.3 + 0.4 * u(rng);
+        float* p = im.plane(c);
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x) p[y * W + x] = static_cast<float>(base + 0.4 * (gx * x / W + gy * y / H));
+    }
+    for (int k = 0; k < 6; ++k) {  // discs and bars with sharp edges
+        const double cx = u(rng) * W, cy = u(rng) * H, r = (0.1 + 0.25 * u(rng)) * std::min(W, H);
+        const bool bar = k % 2;
+        std::vector<double> colour(channels);
+        for (auto& v : colour) v = u(rng);
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x) {
+                const bool inside = bar ? std::abs(x - cx) < r / 3 && std::abs(y - cy) < r
+                                        : (x - cx) * (x - cx) + (y - cy) * (y - cy) < r * r;
+                if (inside)
+                    for (int c = 0; c < channels; ++c) im.plane(c)[y * W + x] = static_cast<float>(colour[c]);
+            }
+    }
+    aekit::quantize(im);
+    return im;
+}
+
+}  // namespace testutil

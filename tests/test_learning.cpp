@@ -1,0 +1,89 @@
+// The proof that the library learns: a small denoising autoencoder trained for a fixed number of
+// seeded steps on generated images reaches a loss threshold and clearly improves PSNR on held-out
+// noisy images. Thresholds have wide margins (measured values are in the comments).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "aekit/loss.hpp"
+#include "aekit/metrics.hpp"
+#include "aekit/network.hpp"
+#include "aekit/noise.hpp"
+#include "aekit/optimizer.hpp"
+#include "support/synthetic.hpp"
+
+using namespace aekit;
+
+TEST_CASE("learning: a small denoising autoencoder learns on generated images") {
+    Architecture a;
+    a.encoder = {16, 32};
+    a.code = 32;
+    a.decoder = {16, 32};
+    const int N = 8, P = 32, steps = 1000;
+    Network net(a, Mode::Training);
+    net.initWeights(3);
+    net.setShape(N, P, P);
+    auto params = net.params();
+    Optimizer opt(OptimizerConfig{}, params);
+    Schedule sched;
+    sched.baseLr = 2e-3;
+    sched.warmupSteps = 20;
+    sched.totalSteps = steps;
+    const NoiseSpec noise = NoiseSpec::parse("gaussian:25");
+
+    std::vector<Image> train;
+    for (int i = 0; i < 16; ++i) train.push_back(testutil::syntheticImage(64, 64, 3, 100 + i));
+    std::mt19937_64 rng(9);
+    const int64_t n = int64_t(N) * 3 * P * P;
+    std::vector<float> target(static_cast<size_t>(n));
+    double firstLoss = 0, lastLoss = 0;
+    for (int step = 0; step < steps; ++step) {
+        for (int b = 0; b < N; ++b) {
+            const Image& im = train[rng() % train.size()];
+            const int x = int(rng() % (64 - P + 1)), y = int(rng() % (64 - P + 1));
+            Image patch = Image::blank(P, P, 3);
+            for (int c = 0; c < 3; ++c)
+                for (int i = 0; i < P; ++i)
+                    for (int j = 0; j < P; ++j) patch.plane(c)[i * P + j] = im.plane(c)[(y + i) * 64 + x + j];
+            std::copy(patch.pixels.begin(), patch.pixels.end(), target.begin() + b * 3 * P * P);
+            applyNoise(noise, patch, rng());
+            std::copy(patch.pixels.begin(), patch.pixels.end(), net.input() + b * 3 * P * P);
+        }
+        net.forward();
+        const double loss = lossAndGradient(LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
+        net.backward();
+        clipGradientNorm(params, 1.0);
+        opt.step(sched.lrAt(step));
+        net.weightsChanged();
+        if (step < 20) firstLoss += loss / 20;
+        if (step >= steps - 20) lastLoss += loss / 20;
+    }
+    CAPTURE(firstLoss);
+    CAPTURE(lastLoss);
+    // sigma 25 noise alone is an MSE of 0.0096; measured: first 20 steps 0.016, last 20 steps 0.0023.
+    CHECK(lastLoss < 0.004);
+    CHECK(lastLoss < firstLoss / 3);
+
+    // Held-out images, never seen in training: PSNR of the output against the noisy input.
+    Network inference(a, Mode::Inference);
+    inference.setWeights(net.weights());
+    inference.setShape(1, 64, 64);
+    double noisyPsnr = 0, outPsnr = 0;
+    for (int i = 0; i < 4; ++i) {
+        const Image clean = testutil::syntheticImage(64, 64, 3, 900 + i);
+        Image noisy = clean;
+        applyNoise(noise, noisy, 77 + i);
+        std::copy(noisy.pixels.begin(), noisy.pixels.end(), inference.input());
+        inference.forward();
+        Image out = clean;
+        std::copy(inference.output(), inference.output() + out.pixels.size(), out.pixels.begin());
+        for (float& v : out.pixels) v = std::clamp(v, 0.f, 1.f);
+        noisyPsnr += psnr(noisy, clean) / 4;
+        outPsnr += psnr(out, clean) / 4;
+    }
+    CAPTURE(noisyPsnr);
+    CAPTURE(outPsnr);
+    // Measured: noisy 20.2 dB, output 26.6 dB.
+    CHECK(outPsnr > noisyPsnr + 4);
+}

@@ -1,0 +1,190 @@
+// Tier 3: model files. Save, load and run again bit-identically; malformed files are refused with
+// one clear message naming the file and the problem.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "aekit/error.hpp"
+#include "aekit/model.hpp"
+#include "aekit/network.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_util.hpp"
+
+using namespace aekit;
+
+namespace {
+
+Architecture smallArch() {
+    Architecture a;
+    a.encoder = {8, 16};
+    a.code = 16;
+    a.decoder = {8, 16};
+    return a;
+}
+
+Model trainedLikeModel() {
+    Model m;
+    m.task = Task::Denoise;
+    m.arch = smallArch();
+    Network net(m.arch, Mode::Inference);
+    net.initWeights(42);
+    m.weights = net.weights();
+    m.metadata["aekit.training"] = R"({"steps": 0})";
+    return m;
+}
+
+std::vector<float> runModel(const Model& m, const std::vector<float>& x, int H, int W) {
+    Network net(m.arch, Mode::Inference);
+    net.setWeights(m.weights);
+    net.setShape(1, H, W);
+    std::copy(x.begin(), x.end(), net.input());
+    net.forward();
+    return {net.output(), net.output() + x.size()};
+}
+
+std::vector<uint8_t> bytesOf(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+void writeBytes(const std::string& path, const std::vector<uint8_t>& b) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+}
+
+void writeHeaderFile(const std::string& path, const std::string& json, size_t dataBytes) {
+    std::vector<uint8_t> b(8 + json.size() + dataBytes, 0);
+    const uint64_t n = json.size();
+    std::memcpy(b.data(), &n, 8);
+    std::memcpy(b.data() + 8, json.data(), json.size());
+    writeBytes(path, b);
+}
+
+}  // namespace
+
+TEST_CASE("model file: save, load, run again bit-identically") {
+    testutil::TempDir dir;
+    const Model m = trainedLikeModel();
+    m.save(dir / "m.safetensors");
+    const Model back = Model::load(dir / "m.safetensors");
+    CHECK(std::string(toString(back.task)) == "denoise");
+    CHECK(back.arch.toJson() == m.arch.toJson());
+    CHECK(back.metadata.at("aekit.training") == R"({"steps": 0})");
+    CHECK(back.weights.size() == m.weights.size());
+    auto xd = testutil::randomVec(3 * 12 * 20, 5, 0, 1);
+    std::vector<float> x(xd.begin(), xd.end());
+    const auto a = runModel(m, x, 12, 20), b = runModel(back, x, 12, 20);
+    CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+    // Saving the loaded model again gives the same bytes.
+    back.save(dir / "again.safetensors");
+    CHECK(bytesOf(dir / "m.safetensors") == bytesOf(dir / "again.safetensors"));
+}
+
+TEST_CASE("model file: malformed files are refused with a message naming file and problem") {
+    testutil::TempDir dir;
+    const std::string good = dir / "good.safetensors";
+    trainedLikeModel().save(good);
+    const auto bytes = bytesOf(good);
+    auto expectError = [&](const std::string& path, const std::string& fragment) {
+        CAPTURE(fragment);
+        try {
+            Model::load(path);
+            FAIL_CHECK("no error for this file");
+        } catch (const Error& e) {
+            const std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.find(path) != std::string::npos);
+            CHECK(what.find(fragment) != std::string::npos);
+        }
+    };
+    SUBCASE("missing") { expectError(dir / "nope.safetensors", "cannot open"); }
+    SUBCASE("empty") {
+        writeBytes(dir / "empty.safetensors", {});
+        expectError(dir / "empty.safetensors", "too short");
+    }
+    SUBCASE("truncated in the data") {
+        writeBytes(dir / "t.safetensors", {bytes.begin(), bytes.begin() + long(bytes.size() / 2)});
+        expectError(dir / "t.safetensors", "outside the file");
+    }
+    SUBCASE("truncated in the header") {
+        writeBytes(dir / "h.safetensors", {bytes.begin(), bytes.begin() + 40});
+        expectError(dir / "h.safetensors", "past the end");
+    }
+    SUBCASE("header length absurd") {
+        auto b = bytes;
+        const uint64_t huge = 1ull << 40;
+        std::memcpy(b.data(), &huge, 8);
+        writeBytes(dir / "l.safetensors", b);
+        expectError(dir / "l.safetensors", "over the 100 MB limit");
+    }
+    SUBCASE("not JSON") {
+        writeHeaderFile(dir / "j.safetensors", "{not json", 0);
+        expectError(dir / "j.safetensors", "not valid JSON");
+    }
+    SUBCASE("wrong dtype") {
+        writeHeaderFile(dir / "d.safetensors", R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4);
+        expectError(dir / "d.safetensors", "F32 tensors only");
+    }
+    SUBCASE("size disagrees with shape") {
+        writeHeaderFile(dir / "s.safetensors", R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8);
+        expectError(dir / "s.safetensors", "its shape needs 12");
+    }
+    SUBCASE("negative dimension") {
+        writeHeaderFile(dir / "n.safetensors", R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4);
+        expectError(dir / "n.safetensors", "negative");
+    }
+    SUBCASE("not an aekit model") {
+        writeHeaderFile(dir / "x.safetensors", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 4);
+        expectError(dir / "x.safetensors", "not an aekit model");
+    }
+    SUBCASE("unknown format version") {
+        auto c = readSafetensors(good);
+        c.metadata["aekit.format"] = "99";
+        writeSafetensors(dir / "v.safetensors", c);
+        expectError(dir / "v.safetensors", "version 99; this aekit reads version 1");
+    }
+    SUBCASE("tensor shape disagrees with the architecture") {
+        auto c = readSafetensors(good);
+        c.tensors["enc0a.weight"].shape = {8, 3, 1, 9};
+        writeSafetensors(dir / "a.safetensors", c);
+        expectError(dir / "a.safetensors", "enc0a.weight");
+    }
+    SUBCASE("missing tensor") {
+        auto c = readSafetensors(good);
+        c.tensors.erase("out.bias");
+        writeSafetensors(dir / "m.safetensors", c);
+        expectError(dir / "m.safetensors", "'out.bias' is missing");
+    }
+    SUBCASE("NaN in weights") {
+        auto c = readSafetensors(good);
+        c.tensors["enc1a.bias"].data[0] = NAN;
+        writeSafetensors(dir / "nan.safetensors", c);
+        expectError(dir / "nan.safetensors", "NaN or Inf");
+    }
+    SUBCASE("bad architecture JSON") {
+        auto c = readSafetensors(good);
+        c.metadata["aekit.arch"] = R"({"in_channels": 3})";
+        writeSafetensors(dir / "arch.safetensors", c);
+        expectError(dir / "arch.safetensors", "architecture JSON");
+    }
+    SUBCASE("over the size limit") {
+        try {
+            Model::load(good, 100);
+            FAIL_CHECK("no error");
+        } catch (const Error& e) {
+            CHECK(std::string(e.what()).find("over the limit") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("model file: checkpoints carry optimiser state beside the weights and still load as models") {
+    testutil::TempDir dir;
+    Model m = trainedLikeModel();
+    auto c = m.toContent();
+    c.tensors["opt.m.enc0a.weight"] = {{4}, {1, 2, 3, 4}};
+    c.metadata["aekit.checkpoint"] = R"({"step": 7})";
+    writeSafetensors(dir / "c.ckpt", c);
+    const auto back = readSafetensors(dir / "c.ckpt");
+    CHECK(back.tensors.at("opt.m.enc0a.weight").data == std::vector<float>{1, 2, 3, 4});
+    CHECK(std::string(toString(Model::load(dir / "c.ckpt").task)) == "denoise");
+}
