@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -135,9 +136,11 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     im.height = raw.rows;
     im.bitDepth = depth == CV_16U ? 16 : 8;
     const int cn = raw.channels();
-    im.channels = cn <= 2 ? 1 : 3;
+    // OpenCV expands grey+alpha PNGs (colour type 4) to BGRA; they are grey, and stay grey.
+    const bool grayAlphaPng = cn == 4 && size > 25 && std::memcmp(data, "\x89PNG", 4) == 0 && data[25] == 4;
+    im.channels = cn <= 2 || grayAlphaPng ? 1 : 3;
     const bool hasAlpha = cn == 2 || cn == 4;
-    const double scale = 1.0 / (im.bitDepth == 16 ? 65535.0 : 255.0);
+    const double levels = im.bitDepth == 16 ? 65535.0 : 255.0;
     im.pixels.resize(size_t(im.channels) * im.planeSize());
     if (hasAlpha) im.alpha.resize(size_t(im.planeSize()));
     std::vector<cv::Mat> split;
@@ -146,8 +149,11 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     const int order3[3] = {2, 1, 0};
     for (int c = 0; c < im.channels; ++c) {
         cv::Mat f;
-        split[im.channels == 3 ? order3[c] : 0].convertTo(f, CV_32F, scale);
-        std::copy(f.ptr<float>(), f.ptr<float>() + im.planeSize(), im.plane(c));
+        split[im.channels == 3 ? order3[c] : 0].convertTo(f, CV_32F);
+        // Divide exactly (not multiply by 1/levels): value / levels must round-trip bit for bit.
+        const float* src = f.ptr<float>();
+        float* dst = im.plane(c);
+        for (int64_t i = 0; i < im.planeSize(); ++i) dst[i] = static_cast<float>(double(src[i]) / levels);
     }
     if (hasAlpha) {
         cv::Mat a;
@@ -212,7 +218,10 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image)
             a.convertTo(q, type);
         else
             a.convertTo(q, type, bits == 8 ? 255.0 / 65535.0 : 65535.0 / 255.0);
-        if (image.channels == 1) planes = {planes[0], planes[0], planes[0]};  // OpenCV writes gray+alpha as BGRA
+        if (image.channels == 1) {
+            planes = {planes[0], planes[0], planes[0]};  // OpenCV cannot write grey+alpha
+            notes.push_back(path + ": grey with alpha is written as RGBA (equal colour channels)");
+        }
         planes.push_back(q);
     }
     cv::Mat merged;

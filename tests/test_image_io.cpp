@@ -1,0 +1,193 @@
+// Round trips of image files (formats, depths, channels, alpha, EXIF orientation, metadata) and
+// bad inputs, on images the tests make.
+#include <doctest/doctest.h>
+
+#include <exiv2/exiv2.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "aekit/batch.hpp"
+#include "aekit/error.hpp"
+#include "aekit/image.hpp"
+#include "aekit/metrics.hpp"
+#include "support/synthetic.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace aekit;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+Image withAlpha(Image im) {
+    im.alpha.resize(size_t(im.planeSize()));
+    const int levels = im.bitDepth == 16 ? 65535 : 255;
+    for (size_t i = 0; i < im.alpha.size(); ++i) im.alpha[i] = static_cast<uint16_t>((i * 37) % (levels + 1));
+    return im;
+}
+
+Image deep(Image im) {
+    im.bitDepth = 16;
+    for (size_t i = 0; i < im.pixels.size(); ++i) im.pixels[i] = float((i * 7919) % 65536) / 65535.f;
+    return im;
+}
+
+}  // namespace
+
+TEST_CASE("image files: lossless formats round-trip exactly, with depth, channels and alpha kept") {
+    testutil::TempDir dir;
+    for (const char* ext : {".png", ".tif", ".bmp", ".webp"})
+        for (int channels : {1, 3})
+            for (int depth : {8, 16})
+                for (bool alpha : {false, true}) {
+                    const std::string e = ext;
+                    const bool deepOk = e == ".png" || e == ".tif";
+                    const bool alphaOk = e != ".bmp";
+                    if ((depth == 16 && !deepOk) || (alpha && !alphaOk)) continue;
+                    if (e == ".webp" && channels == 1) continue;  // WebP stores colour only
+                    if (channels == 1 && alpha) continue;        // OpenCV writes grey+alpha as RGBA (README)
+                    CAPTURE(e);
+                    CAPTURE(channels);
+                    CAPTURE(depth);
+                    CAPTURE(alpha);
+                    Image im = testutil::syntheticImage(13, 7, channels, 5);
+                    if (depth == 16) im = deep(im);
+                    if (alpha) im = withAlpha(im);
+                    const std::string path = dir / ("x" + std::to_string(channels) + std::to_string(depth) + (alpha ? "a" : "") + e);
+                    writeImage(path, im);
+                    const Image back = readImage(path);
+                    CHECK(back.width == 13);
+                    CHECK(back.height == 7);
+                    CHECK(back.channels == channels);
+                    CHECK(back.bitDepth == depth);
+                    CHECK(back.alpha == im.alpha);
+                    if (e == ".webp" && alpha) {
+                        // libwebp may change colour under fully transparent pixels (invisible there).
+                        for (int64_t i = 0; i < im.planeSize(); ++i)
+                            if (im.alpha[size_t(i)] > 0)
+                                for (int c = 0; c < channels; ++c) CHECK(back.plane(c)[i] == im.plane(c)[i]);
+                    } else {
+                        CHECK(back.pixels == im.pixels);
+                    }
+                }
+}
+
+TEST_CASE("image files: JPEG is close, and a 16-bit image written as JPEG says it became 8-bit") {
+    testutil::TempDir dir;
+    const Image im = testutil::syntheticImage(40, 30, 3, 6);
+    writeImage(dir / "a.jpg", im);
+    const Image back = readImage(dir / "a.jpg");
+    CHECK(psnr(back, im) > 22);  // measured 26.2 (sharp colour edges, 4:2:0 chroma)
+    const auto notes = writeImage(dir / "b.jpg", withAlpha(deep(im)));
+    CHECK(notes.size() == 2);  // 8 bits, and alpha dropped
+}
+
+TEST_CASE("image files: EXIF orientation is applied on read, and metadata is copied to outputs") {
+    testutil::TempDir dir;
+    Image im = Image::blank(4, 2, 1);
+    im.pixels = {0.f, 0.2f, 0.4f, 0.6f, 0.8f, 1.f, 0.f, 0.2f};
+    quantize(im);
+    writeImage(dir / "o.png", im);
+    {
+        auto meta = Exiv2::ImageFactory::open(dir / "o.png");
+        meta->readMetadata();
+        Exiv2::ExifData exif;
+        exif["Exif.Image.Orientation"] = uint16_t(6);  // rotate 90 clockwise to display
+        exif["Exif.Image.Artist"] = "aekit test";
+        meta->setExifData(exif);
+        meta->writeMetadata();
+    }
+    const Image up = readImage(dir / "o.png");
+    REQUIRE(up.width == 2);
+    REQUIRE(up.height == 4);
+    // Rotated 90 clockwise: the first column of the new image is the old first row, bottom to top.
+    CHECK(up.pixels[0] == im.pixels[4]);
+    CHECK(up.pixels[1] == im.pixels[0]);
+    writeImage(dir / "copy.png", up);
+    auto meta = Exiv2::ImageFactory::open(dir / "copy.png");
+    meta->readMetadata();
+    auto& exif = meta->exifData();
+    const bool hasArtist = exif.findKey(Exiv2::ExifKey("Exif.Image.Artist")) != exif.end();
+    REQUIRE(hasArtist);
+    CHECK(exif["Exif.Image.Artist"].toString() == "aekit test");
+    CHECK(exif["Exif.Image.Orientation"].toLong() == 1);  // pixels are upright now
+}
+
+TEST_CASE("image files: bad inputs give one clear error naming the file") {
+    testutil::TempDir dir;
+    auto expect = [&](const std::string& path, const std::string& fragment, ReadOptions ro = {}) {
+        const std::string what = errorOf([&] { readImage(path, ro); });
+        CAPTURE(what);
+        CHECK(what.find(path) != std::string::npos);
+        CHECK(what.find(fragment) != std::string::npos);
+    };
+    std::ofstream(dir / "empty.png").close();
+    expect(dir / "empty.png", "empty");
+    std::ofstream(dir / "text.png") << "this is not an image, just text that pretends to be one by its name\n";
+    expect(dir / "text.png", "not a decodable");
+    const Image im = testutil::syntheticImage(64, 48, 3, 7);
+    writeImage(dir / "full.png", im);
+    writeImage(dir / "full.jpg", im);
+    for (const char* ext : {".png", ".jpg"}) {
+        std::ifstream f(dir / (std::string("full") + ext), std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(f)), {});
+        std::ofstream(dir / (std::string("cut") + ext), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    }
+    expect(dir / "cut.png", "not a decodable");
+    expect(dir / "cut.jpg", "truncated");
+    ReadOptions small;
+    small.maxPixels = 1000;
+    expect(dir / "full.png", "over the limit", small);
+    expect(dir / "missing.png", "no such file");
+    fs::create_directories(dir / "folder.png");
+    expect(dir / "folder.png", "is a folder");
+    CHECK(errorOf([&] { listImages({dir / "no-such-folder"}); }).find("no such folder") != std::string::npos);
+    CHECK(errorOf([&] { writeImage(dir / "x.gif", im); }).find("unknown output format") != std::string::npos);
+}
+
+TEST_CASE("image files: a zero-pixel image is refused") {
+    testutil::TempDir dir;
+    // A PNG whose IHDR says 0 x 0 (CRC computed so that only the size is wrong).
+    const unsigned char png[] = {0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48,
+                                 0x44, 0x52, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00,
+                                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+                                 0x42, 0x60, 0x82};
+    std::ofstream(dir / "zero.png", std::ios::binary).write(reinterpret_cast<const char*>(png), sizeof png);
+    const std::string what = errorOf([&] { readImage(dir / "zero.png"); });
+    CAPTURE(what);
+    CHECK(what.find(dir / "zero.png") != std::string::npos);
+}
+
+TEST_CASE("batches: outputs mirror inputs, inputs are never outputs, temporary files are ignored") {
+    testutil::TempDir dir;
+    fs::create_directories(dir / "in/sub");
+    const Image im = testutil::syntheticImage(8, 8, 3, 1);
+    writeImage(dir / "in/a.png", im);
+    writeImage(dir / "in/sub/b.png", im);
+    std::ofstream(dir / "in/notes.txt") << "not an image";
+    std::ofstream(dir / "in/.c.png.aekit-tmp-123") << "half-written";
+    const BatchPlan plan = planBatch({dir / "in"}, dir / "out");
+    REQUIRE(plan.items.size() == 2);
+    CHECK(plan.items[0].output == dir / "out/a.png");
+    CHECK(plan.items[1].output == dir / "out/sub/b.png");
+    CHECK(plan.skipped.size() == 1);
+    // Output folder = input folder: every item refused, nothing planned.
+    const BatchPlan same = planBatch({dir / "in"}, dir / "in");
+    CHECK(same.items.empty());
+    CHECK(same.problems.size() == 2);
+    // A single file to itself.
+    const BatchPlan self = planBatch({dir / "in/a.png"}, dir / "in/a.png");
+    CHECK(self.items.empty());
+    CHECK(self.problems.size() == 1);
+    const BatchPlan missing = planBatch({dir / "nope"}, dir / "out");
+    CHECK(missing.problems.size() == 1);
+}

@@ -1,0 +1,197 @@
+// Noise models (statistics, determinism, the spec grammar), metrics (PSNR and SSIM against
+// independent computations) and colour conversions.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "aekit/color.hpp"
+#include "aekit/error.hpp"
+#include "aekit/metrics.hpp"
+#include "aekit/noise.hpp"
+#include "aekit/network.hpp"
+#include "support/synthetic.hpp"
+
+using namespace aekit;
+
+namespace {
+
+Image flat(int W, int H, int C, float v) {
+    Image im = Image::blank(W, H, C);
+    std::fill(im.pixels.begin(), im.pixels.end(), v);
+    return im;
+}
+
+double meanOf(const Image& im) {
+    double s = 0;
+    for (float v : im.pixels) s += v;
+    return s / double(im.pixels.size());
+}
+
+double stdOf(const Image& im) {
+    const double m = meanOf(im);
+    double s = 0;
+    for (float v : im.pixels) s += (v - m) * (v - m);
+    return std::sqrt(s / double(im.pixels.size()));
+}
+
+}  // namespace
+
+TEST_CASE("noise: gaussian mean and standard deviation on a flat image") {
+    Image im = flat(256, 256, 3, 0.5f);
+    applyNoise(NoiseSpec::parse("gaussian:25"), im, 1);
+    CHECK(meanOf(im) == doctest::Approx(0.5).epsilon(0.002));
+    CHECK(stdOf(im) * 255 == doctest::Approx(25).epsilon(0.01));
+    Image low = flat(64, 64, 1, 0.01f);  // not clipped: the evaluation protocol needs negative values
+    applyNoise(NoiseSpec::parse("gaussian:50"), low, 2);
+    CHECK(*std::min_element(low.pixels.begin(), low.pixels.end()) < 0.f);
+    // A range draws one sigma per image, inside the range.
+    Image r = flat(128, 128, 1, 0.5f);
+    const double sigma = applyNoise(NoiseSpec::parse("gaussian:10-20"), r, 3);
+    CHECK(sigma >= 10);
+    CHECK(sigma <= 20);
+    CHECK(stdOf(r) * 255 == doctest::Approx(sigma).epsilon(0.03));
+}
+
+TEST_CASE("noise: poisson variance follows intensity") {
+    for (float level : {0.1f, 0.4f, 0.8f}) {
+        Image im = flat(200, 200, 1, level);
+        const double peak = 100;
+        applyNoise(NoiseSpec::parse("poisson:100"), im, 4);
+        CAPTURE(level);
+        CHECK(meanOf(im) == doctest::Approx(level).epsilon(0.02));
+        // Var(k / peak) = lambda / peak^2 = level / peak.
+        CHECK(stdOf(im) * stdOf(im) == doctest::Approx(level / peak).epsilon(0.05));
+    }
+}
+
+TEST_CASE("noise: salt and pepper, mask and speckle") {
+    Image im = flat(200, 200, 3, 0.5f);
+    applyNoise(NoiseSpec::parse("saltpepper:0.1"), im, 5);
+    int64_t hit = 0, white = 0;
+    for (int64_t i = 0; i < im.planeSize(); ++i)
+        if (im.plane(0)[i] != 0.5f) {
+            ++hit;
+            white += im.plane(0)[i] == 1.f;
+            CHECK(im.plane(1)[i] == im.plane(0)[i]);  // whole pixels
+        }
+    CHECK(double(hit) / double(im.planeSize()) == doctest::Approx(0.1).epsilon(0.05));
+    CHECK(double(white) / double(hit) == doctest::Approx(0.5).epsilon(0.08));
+    Image m = flat(200, 200, 1, 0.5f);
+    applyNoise(NoiseSpec::parse("mask:0.3"), m, 6);
+    const double zeros = double(std::count(m.pixels.begin(), m.pixels.end(), 0.f)) / double(m.pixels.size());
+    CHECK(zeros == doctest::Approx(0.3).epsilon(0.04));
+    Image s = flat(200, 200, 1, 0.5f);
+    applyNoise(NoiseSpec::parse("speckle:0.2"), s, 7);
+    CHECK(stdOf(s) == doctest::Approx(0.5 * 0.2).epsilon(0.03));
+}
+
+TEST_CASE("noise: jpeg goes through OpenCV's encoder, lower quality loses more") {
+    const Image clean = testutil::syntheticImage(96, 64, 3, 8);
+    Image q90 = clean, q10 = clean;
+    applyNoise(NoiseSpec::parse("jpeg:90"), q90, 1);
+    applyNoise(NoiseSpec::parse("jpeg:10"), q10, 1);
+    CHECK(psnr(q90, clean) > psnr(q10, clean) + 3);
+    for (float v : q10.pixels) CHECK(std::abs(v * 255 - std::round(v * 255)) < 1e-3);  // 8-bit values
+}
+
+TEST_CASE("noise: same seed, same bytes, whatever the thread count; different seeds differ") {
+    const Image clean = testutil::syntheticImage(64, 48, 3, 9);
+    const NoiseSpec spec = NoiseSpec::parse("gaussian:10+poisson:50+saltpepper:0.02+jpeg:60");
+    Image a = clean, b = clean, c = clean;
+    setThreads(1);
+    applyNoise(spec, a, 11);
+    setThreads(2);
+    applyNoise(spec, b, 11);
+    applyNoise(spec, c, 12);
+    CHECK(a.pixels == b.pixels);
+    CHECK(a.pixels != c.pixels);
+    CHECK(itemSeed(1, "a/b.png") == itemSeed(1, "a/b.png"));
+    CHECK(itemSeed(1, "a/b.png") != itemSeed(2, "a/b.png"));
+}
+
+TEST_CASE("noise: malformed specs are refused with the grammar") {
+    for (const char* bad : {"", "gaussian", "gaussian:", "gaussian:abc", "gaussian:30-10", "gaussian:300", "blur:3",
+                            "jpeg:101", "jpeg:50.5", "gaussian:10+", "saltpepper:2", "mask:-0.1", "poisson:0"}) {
+        CAPTURE(bad);
+        try {
+            NoiseSpec::parse(bad);
+            FAIL_CHECK("accepted");
+        } catch (const Error& e) {
+            CHECK(std::string(e.what()).find("MODEL[+MODEL...]") != std::string::npos);
+        }
+    }
+    CHECK(NoiseSpec::parse("gaussian:10+jpeg:40").models.size() == 2);
+}
+
+TEST_CASE("metrics: PSNR and SSIM against independent computations") {
+    // PSNR: a constant offset d gives 10 log10(1 / d^2).
+    const Image a = flat(32, 32, 3, 0.5f);
+    Image b = a;
+    for (float& v : b.pixels) v += 0.1f;
+    CHECK(psnr(a, b) == doctest::Approx(20.0).epsilon(1e-4));
+    CHECK(std::isinf(psnr(a, a)));
+    // SSIM of identical images is 1.
+    const Image x = testutil::syntheticImage(48, 40, 1, 3);
+    CHECK(ssim(x, x) == doctest::Approx(1.0).epsilon(1e-9));
+    // SSIM against a direct evaluation of Wang et al.'s definition: Gaussian window 11, sigma 1.5,
+    // valid positions only, computed here with explicit loops in double.
+    Image y = x;
+    applyNoise(NoiseSpec::parse("gaussian:20"), y, 4);
+    const int W = x.width, H = x.height, R = 5;
+    double g[11], gs = 0;
+    for (int i = -R; i <= R; ++i) gs += g[i + R] = std::exp(-i * i / (2 * 1.5 * 1.5));
+    double total = 0;
+    int count = 0;
+    for (int cy = R; cy < H - R; ++cy)
+        for (int cx = R; cx < W - R; ++cx) {
+            double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+            for (int dy = -R; dy <= R; ++dy)
+                for (int dx = -R; dx <= R; ++dx) {
+                    const double w = g[dy + R] * g[dx + R] / (gs * gs);
+                    const double p = x.pixels[(cy + dy) * W + cx + dx], q = y.pixels[(cy + dy) * W + cx + dx];
+                    mx += w * p;
+                    my += w * q;
+                    sxx += w * p * p;
+                    syy += w * q * q;
+                    sxy += w * p * q;
+                }
+            sxx -= mx * mx;
+            syy -= my * my;
+            sxy -= mx * my;
+            const double C1 = 1e-4, C2 = 9e-4;
+            total += (2 * mx * my + C1) * (2 * sxy + C2) / ((mx * mx + my * my + C1) * (sxx + syy + C2));
+            ++count;
+        }
+    CHECK(ssim(x, y) == doctest::Approx(total / count).epsilon(1e-3));
+}
+
+TEST_CASE("colour: Lab of known colours, round trips, gray, colourfulness") {
+    Image px = Image::blank(3, 1, 3);
+    // white, red, mid gray
+    const float rgb[3][3] = {{1, 1, 1}, {1, 0, 0}, {0.5f, 0.5f, 0.5f}};
+    for (int i = 0; i < 3; ++i)
+        for (int c = 0; c < 3; ++c) px.plane(c)[i] = rgb[i][c];
+    const Image lab = rgbToLab(px);
+    CHECK(lab.plane(0)[0] == doctest::Approx(100).epsilon(1e-3));
+    CHECK(std::abs(lab.plane(1)[0]) < 0.01);
+    CHECK(lab.plane(0)[1] == doctest::Approx(53.24).epsilon(2e-3));
+    CHECK(lab.plane(1)[1] == doctest::Approx(80.09).epsilon(5e-3));
+    CHECK(lab.plane(2)[1] == doctest::Approx(67.20).epsilon(5e-3));
+    CHECK(lab.plane(0)[2] == doctest::Approx(53.39).epsilon(2e-3));
+    const Image back = labToRgb(lab);
+    for (size_t i = 0; i < px.pixels.size(); ++i) CHECK(back.pixels[i] == doctest::Approx(px.pixels[i]).epsilon(1e-3));
+    const Image scene = testutil::syntheticImage(32, 24, 3, 5);
+    const Image L = lightness(scene);
+    CHECK(L.channels == 1);
+    const Image merged = labToRgb(mergeLab(L, [&] {
+        Image lab2 = rgbToLab(scene), ab = Image::blank(32, 24, 2);
+        std::copy(lab2.plane(1), lab2.plane(1) + 2 * lab2.planeSize(), ab.pixels.begin());
+        return ab;
+    }()));
+    CHECK(psnr(merged, scene) > 45);
+    const Image gray = toGray(scene);
+    CHECK(gray.channels == 1);
+    CHECK(colourfulness(grayToRgb(gray)) < 1e-3);
+    CHECK(colourfulness(scene) > 10);
+}
