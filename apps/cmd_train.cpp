@@ -76,7 +76,8 @@ int runTrain(int argc, char** argv) {
         ("checkpoint-minutes", po::value(&o.checkpointMinutes)->default_value(o.checkpointMinutes), "minutes between checkpoints")
         ("cache-mb", po::value(&o.cacheMegabytes)->default_value(o.cacheMegabytes), "decoded images kept in memory (MB)")
         ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels), "refuse images with more pixels")
-        ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt");
+        ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt")
+        ("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
     // clang-format on
     cli::addCommon(opts);
     po::positional_options_description pos;

@@ -42,6 +42,7 @@ struct TrainOptions {
     Sparsity sparsity;
     ColorizeMode colorize = ColorizeMode::Classify;
     bool resume = false;
+    int64_t stopAfter = 0;  // > 0: stop at this step as if interrupted (checkpoint, no model); for tests
 
     int64_t valEvery = 500;
     int valImages = 16;

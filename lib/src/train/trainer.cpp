@@ -528,7 +528,7 @@ TrainResult Trainer::run() {
     };
 
     while (step < o_.steps) {
-        if (o_.stop && o_.stop->load()) {
+        if ((o_.stop && o_.stop->load()) || (o_.stopAfter > 0 && step >= o_.stopAfter)) {
             result.interrupted = true;
             break;
         }

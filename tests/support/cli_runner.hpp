@@ -1,0 +1,29 @@
+// Runs the aekit program as a user would: a shell command, its exit code and its output.
+#pragma once
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace testutil {
+
+struct RunResult {
+    int code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+inline RunResult runAekit(const std::string& args) {
+    const std::string cmd = std::string(AEKIT_BINARY) + " " + args + " 2>&1";
+    RunResult r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+}
+
+}  // namespace testutil

@@ -1,0 +1,331 @@
+// Tier 3: every subcommand end to end on small images the test makes, run as a user runs them,
+// with their exit codes, files and bad-input behaviour.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "aekit/image.hpp"
+#include "aekit/metrics.hpp"
+#include "aekit/model.hpp"
+#include "aekit/network.hpp"
+#include "support/cli_runner.hpp"
+#include "support/synthetic.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace aekit;
+using testutil::runAekit;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string bytesOf(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+void makeImages(const std::string& dir, int count, int W, int H, int channels, uint64_t seed) {
+    fs::create_directories(dir);
+    for (int i = 0; i < count; ++i)
+        writeImage(dir + "/img" + std::to_string(i) + ".png", testutil::syntheticImage(W, H, channels, seed + i));
+}
+
+const char* kTinyArch = "--channels 8,12 --code 16 --steps 24 --batch 4 --patch 16 --val-every 12 --val-images 2 --threads 2";
+
+// One tiny trained denoiser shared by the cases below (trained once).
+const std::string& tinyDenoiser() {
+    static testutil::TempDir dir;
+    static std::string model;
+    if (model.empty()) {
+        makeImages(dir / "data", 6, 48, 40, 3, 10);
+        const auto r = runAekit("train --task denoise --data " + (dir / "data") + " --out " + (dir / "d.safetensors") + " " + kTinyArch);
+        INFO(r.output);
+        REQUIRE(r.code == 0);
+        model = dir / "d.safetensors";
+    }
+    return model;
+}
+
+std::string modelInfo(const std::string& path) { return runAekit("info " + path).output; }
+
+}  // namespace
+
+TEST_CASE("cli: help, version, unknown command") {
+    auto r = runAekit("--help");
+    CHECK(r.code == 0);
+    for (const char* cmd : {"corrupt", "train", "denoise", "colorize", "eval", "bench", "info"})
+        CHECK(r.output.find(cmd) != std::string::npos);
+    r = runAekit("--version");
+    CHECK(r.code == 0);
+    CHECK(r.output.find("aekit 0.") != std::string::npos);
+    CHECK(runAekit("frobnicate").code == 2);
+    CHECK(runAekit("denoise --help").code == 0);
+    CHECK(runAekit("denoise --no-such-option").code == 2);
+}
+
+TEST_CASE("cli: corrupt writes noisy copies, a manifest, and the same bytes for the same seed") {
+    testutil::TempDir dir;
+    makeImages(dir / "clean/sub", 2, 32, 24, 3, 1);
+    makeImages(dir / "clean", 1, 32, 24, 1, 5);
+    auto r = runAekit("corrupt " + (dir / "clean") + " -o " + (dir / "a") + " --noise gaussian:25 --seed 7");
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK(fs::exists(dir / "a/sub/img0.png"));
+    CHECK(fs::exists(dir / "a/img0.png"));
+    CHECK(readImage(dir / "a/img0.png").channels == 1);
+    std::ifstream manifest(dir / "a/manifest.csv");
+    std::string header, line;
+    std::getline(manifest, header);
+    CHECK(header == "file,noise,seed,sigma,psnr_db");
+    int rows = 0;
+    while (std::getline(manifest, line)) {
+        ++rows;
+        const double psnr = std::stod(line.substr(line.rfind(',') + 1));
+        CHECK(psnr > 15);
+        CHECK(psnr < 25);
+    }
+    CHECK(rows == 3);
+    runAekit("corrupt " + (dir / "clean") + " -o " + (dir / "b") + " --noise gaussian:25 --seed 7 --threads 1");
+    runAekit("corrupt " + (dir / "clean") + " -o " + (dir / "c") + " --noise gaussian:25 --seed 8");
+    CHECK(bytesOf(dir / "a/sub/img1.png") == bytesOf(dir / "b/sub/img1.png"));
+    CHECK(bytesOf(dir / "a/sub/img1.png") != bytesOf(dir / "c/sub/img1.png"));
+    r = runAekit("corrupt " + (dir / "clean") + " -o " + (dir / "d") + " --noise gaussian:abc");
+    CHECK(r.code == 2);
+    CHECK(r.output.find("MODEL[+MODEL...]") != std::string::npos);
+    CHECK(!fs::exists(dir / "d"));
+}
+
+TEST_CASE("cli: a batch goes on past bad files, names each at the end, and exits non-zero") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 2, 32, 24, 3, 1);
+    std::ofstream(dir / "in/broken.png") << "not a png";
+    std::ofstream(dir / "in/empty.jpg").close();
+    std::ofstream(dir / "in/readme.txt") << "notes";
+    const auto r = runAekit("corrupt " + (dir / "in") + " -o " + (dir / "out") + " --noise gaussian:10");
+    INFO(r.output);
+    CHECK(r.code == 1);
+    CHECK(fs::exists(dir / "out/img0.png"));
+    CHECK(fs::exists(dir / "out/img1.png"));
+    CHECK(!fs::exists(dir / "out/broken.png"));
+    CHECK(r.output.find("broken.png") != std::string::npos);
+    CHECK(r.output.find("empty.jpg") != std::string::npos);
+    CHECK(r.output.find("readme.txt: not an image") != std::string::npos);
+    CHECK(r.output.find("2 written, 0 skipped, 2 failed") != std::string::npos);
+}
+
+TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 6, 48, 40, 3, 10);
+    for (const char* task : {"denoise", "colorize", "reconstruct"}) {
+        CAPTURE(task);
+        const std::string out = dir / (std::string(task) + ".safetensors");
+        std::string extra = std::string(task) == "reconstruct" ? " --sparsity l1:1e-3" : "";
+        const auto r = runAekit(std::string("train --task ") + task + " --data " + (dir / "data") + " --out " + out + " " + kTinyArch + extra);
+        INFO(r.output);
+        REQUIRE(r.code == 0);
+        CHECK(fs::exists(out + ".ckpt"));
+        CHECK(fs::exists(out + ".plot.png"));
+        CHECK(fs::exists(out + ".preview.png"));
+        std::ifstream csv(out + ".csv");
+        std::string line;
+        std::getline(csv, line);
+        int rows = 0;
+        while (std::getline(csv, line)) {
+            ++rows;
+            const double loss = std::stod(line.substr(line.find(',') + 1));
+            CHECK(std::isfinite(loss));
+        }
+        CHECK(rows >= 2);
+        const Model m = Model::load(out);
+        CHECK(std::string(toString(m.task)) == task);
+        const auto t = nlohmann::json::parse(m.metadata.at("aekit.training"));
+        CHECK(t.at("steps") == 24);
+        CHECK(t.at("train_images").get<int>() + t.at("val_images").get<int>() == 6);
+        CHECK(std::isfinite(t.at("val_psnr").get<double>()));
+        CHECK(modelInfo(out).find("multiply-adds per pixel") != std::string::npos);
+    }
+    // Colorize by regression too.
+    const auto r = runAekit("train --task colorize --colorize-mode regress --data " + (dir / "data") + " --out " +
+                            (dir / "cr.safetensors") + " " + kTinyArch);
+    CHECK(r.code == 0);
+}
+
+TEST_CASE("cli: a run stopped at step k and resumed to n equals an uninterrupted run to n") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 5, 40, 40, 3, 20);
+    const std::string common = " --task denoise --data " + (dir / "data") + " " + kTinyArch;
+    auto r = runAekit("train" + common + " --out " + (dir / "straight.safetensors"));
+    REQUIRE(r.code == 0);
+    r = runAekit("train" + common + " --out " + (dir / "split.safetensors") + " --stop-after 10");
+    CHECK(r.code == 130);
+    CHECK(!fs::exists(dir / "split.safetensors.ckpt.tmp"));
+    r = runAekit("train" + common + " --out " + (dir / "split.safetensors") + " --resume");
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const Model a = Model::load(dir / "straight.safetensors"), b = Model::load(dir / "split.safetensors");
+    double worst = 0;
+    for (const auto& [name, t] : a.weights)
+        for (size_t i = 0; i < t.data.size(); ++i) worst = std::max(worst, double(std::abs(t.data[i] - b.weights.at(name).data[i])));
+    CAPTURE(worst);
+    CHECK(worst <= 1e-5);
+}
+
+TEST_CASE("cli: SIGINT during training saves a checkpoint that resumes") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 4, 40, 40, 3, 30);
+    const std::string out = dir / "m.safetensors";
+    const std::string cmd = std::string(AEKIT_BINARY) + " train --task denoise --data " + (dir / "data") + " --out " + out +
+                            " --channels 8,12 --code 16 --steps 1000000 --batch 4 --patch 16 --threads 1 > " + (dir / "log") +
+                            " 2>&1 & pid=$!; for i in $(seq 1 100); do [ -f " + out + ".csv ] && break; sleep 0.2; done; kill -INT $pid; wait $pid; echo $? > " +
+                            (dir / "code");
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    std::ifstream codeFile(dir / "code");
+    int code = -1;
+    codeFile >> code;
+    INFO(bytesOf(dir / "log"));
+    CHECK(code == 130);
+    REQUIRE(fs::exists(out + ".ckpt"));
+    const auto ck = nlohmann::json::parse(readSafetensors(out + ".ckpt").metadata.at("aekit.checkpoint"));
+    const int64_t step = ck.at("step").get<int64_t>();
+    CHECK(step >= 50);
+    const auto r = runAekit("train --task denoise --data " + (dir / "data") + " --out " + out +
+                            " --channels 8,12 --code 16 --steps " + std::to_string(step + 5) + " --batch 4 --patch 16 --threads 1 --resume");
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("resumed") != std::string::npos);
+}
+
+TEST_CASE("cli: training refuses bad input before any long work") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 3, 40, 40, 3, 40);
+    makeImages(dir / "small", 3, 12, 40, 3, 50);
+    fs::create_directories(dir / "empty");
+    makeImages(dir / "clean", 2, 40, 40, 3, 60);
+    const std::string arch = " --channels 8,12 --code 16 --steps 10 --batch 2 --patch 16";
+    auto expect = [&](const std::string& args, const std::string& fragment) {
+        const auto r = runAekit("train " + args + arch);
+        CAPTURE(args);
+        INFO(r.output);
+        CHECK(r.code == 2);
+        CHECK(r.output.find(fragment) != std::string::npos);
+    };
+    expect("--task denoise --data " + (dir / "empty") + " --out " + (dir / "m.safetensors"), "no images in this folder");
+    expect("--task denoise --data " + (dir / "missing") + " --out " + (dir / "m.safetensors"), "no such folder");
+    expect("--task denoise --data " + (dir / "small") + " --out " + (dir / "m.safetensors"), "smaller (12 px side) than --patch 16");
+    expect("--task denoise --data " + (dir / "data") + " --target " + (dir / "clean") + " --out " + (dir / "m.safetensors"),
+           "in --target (pairs are matched by relative path)");
+    expect("--task sharpen --data " + (dir / "data") + " --out " + (dir / "m.safetensors"), "unknown task");
+    expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --noise gaussian:x", "MODEL[+MODEL...]");
+    // A checkpoint whose architecture differs from the options.
+    REQUIRE(runAekit("train --task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + arch).code == 0);
+    expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " --resume --convs 1",
+           "differs from the options");
+}
+
+TEST_CASE("cli: denoise folders, skip existing outputs, never overwrite inputs, keep 16 bits and alpha") {
+    testutil::TempDir dir;
+    const std::string model = tinyDenoiser();
+    makeImages(dir / "in/sub", 2, 37, 23, 3, 70);
+    Image deep = testutil::syntheticImage(21, 17, 3, 80);
+    deep.bitDepth = 16;
+    deep.alpha.assign(size_t(deep.planeSize()), 4242);
+    writeImage(dir / "in/deep.png", deep);
+    std::ofstream(dir / "in/bad.png") << "garbage";
+    auto r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model " + model);
+    INFO(r.output);
+    CHECK(r.code == 1);  // bad.png
+    CHECK(r.output.find("bad.png") != std::string::npos);
+    const Image back = readImage(dir / "out/deep.png");
+    CHECK(back.bitDepth == 16);
+    CHECK(back.alpha == deep.alpha);
+    CHECK(fs::exists(dir / "out/sub/img1.png"));
+    fs::remove(dir / "in/bad.png");
+    r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model " + model);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("0 written, 3 skipped") != std::string::npos);
+    r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model " + model + " --overwrite");
+    CHECK(r.output.find("3 written") != std::string::npos);
+    // -o is the input folder itself: refused, inputs untouched.
+    const std::string before = bytesOf(dir / "in/sub/img0.png");
+    r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "in") + " --model " + model + " --overwrite");
+    CHECK(r.code == 1);
+    CHECK(r.output.find("would overwrite an input") != std::string::npos);
+    CHECK(bytesOf(dir / "in/sub/img0.png") == before);
+    // Gray image with a colour model: a clear error.
+    makeImages(dir / "gray", 1, 20, 20, 1, 90);
+    r = runAekit("denoise " + (dir / "gray") + " -o " + (dir / "gout") + " --model " + model);
+    CHECK(r.code == 1);
+    CHECK(r.output.find("choose a gray model") != std::string::npos);
+}
+
+TEST_CASE("cli: colorize a gray image into colour with the input's own lightness") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 6, 48, 40, 3, 100);
+    const auto t = runAekit("train --task colorize --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " " + kTinyArch);
+    REQUIRE(t.code == 0);
+    makeImages(dir / "gray", 1, 45, 31, 1, 110);
+    const auto r = runAekit("colorize " + (dir / "gray") + " -o " + (dir / "out") + " --model " + (dir / "c.safetensors"));
+    INFO(r.output);
+    CHECK(r.code == 0);
+    const Image out = readImage(dir / "out/img0.png");
+    CHECK(out.channels == 3);
+    CHECK(out.width == 45);
+}
+
+TEST_CASE("cli: eval of an identity model gives the noisy image's PSNR; eval reports NLM and JSON") {
+    testutil::TempDir dir;
+    makeImages(dir / "clean", 2, 40, 32, 3, 120);
+    Model identity;
+    identity.task = Task::Denoise;
+    identity.arch.encoder = {8, 12};
+    identity.arch.decoder = {8, 12};
+    identity.arch.code = 16;
+    Network net(identity.arch, Mode::Inference);
+    net.initWeights(1);
+    identity.weights = net.weights();
+    for (auto& [name, t] : identity.weights)
+        if (name.rfind("out.", 0) == 0) std::fill(t.data.begin(), t.data.end(), 0.f);  // predicts no noise
+    identity.save(dir / "id.safetensors");
+    for (const char* protocol : {"float", "8bit"}) {
+        const auto r = runAekit("eval --model " + (dir / "id.safetensors") + " --images " + (dir / "clean") +
+                                " --noise gaussian:25 --protocol " + protocol + " --json " + (dir / "e.json"));
+        INFO(r.output);
+        CHECK(r.code == 0);
+        const auto j = nlohmann::json::parse(bytesOf(dir / "e.json"));
+        CHECK(j.at("psnr").get<double>() == doctest::Approx(j.at("input_psnr").get<double>()).epsilon(1e-9));
+    }
+    const auto r = runAekit("eval --model " + tinyDenoiser() + " --images " + (dir / "clean") +
+                            " --baseline nlm --save " + (dir / "strips") + " --json " + (dir / "n.json"));
+    CHECK(r.code == 0);
+    const auto j = nlohmann::json::parse(bytesOf(dir / "n.json"));
+    CHECK(j.at("nlm").at("psnr").get<double>() > j.at("input_psnr").get<double>());
+    CHECK(fs::exists(dir / "strips/img0.png"));
+    CHECK(readImage(dir / "strips/img0.png").width == 4 * 40);
+}
+
+TEST_CASE("cli: bench --quick prints the figures and writes the JSON keys") {
+    testutil::TempDir dir;
+    const auto r = runAekit("bench --quick --threads 2 --json " + (dir / "b.json"));
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(bytesOf(dir / "b.json"));
+    CHECK(j.at("train").at("patches_per_s").get<double>() > 0);
+    CHECK(j.at("infer_f32").at("mpix_per_s").get<double>() > 0);
+    CHECK(j.at("peak_gflops").get<double>() > 0);
+    CHECK(j.at("peak_rss_mb").get<double>() > 0);
+    CHECK(j.at("threads").get<int>() == 2);
+}
+
+TEST_CASE("cli: info describes a model and refuses a bad file with its name") {
+    testutil::TempDir dir;
+    const std::string out = modelInfo(tinyDenoiser());
+    CHECK(out.find("task:          denoise") != std::string::npos);
+    CHECK(out.find("parameters:") != std::string::npos);
+    std::ofstream(dir / "bad.safetensors") << "xx";
+    const auto r = runAekit("info " + (dir / "bad.safetensors"));
+    CHECK(r.code == 3);
+    CHECK(r.output.find(dir / "bad.safetensors") != std::string::npos);
+}

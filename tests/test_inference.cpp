@@ -1,0 +1,111 @@
+// Tiled inference: tiled and whole-image results agree, any size from 1x1 works, images keep
+// depth, alpha and channels, and a model that does not fit is refused clearly.
+#include <doctest/doctest.h>
+
+#include "aekit/error.hpp"
+#include "aekit/inference.hpp"
+#include "aekit/network.hpp"
+#include "support/synthetic.hpp"
+
+using namespace aekit;
+
+namespace {
+
+Model randomModel(Task task, int inC, int outC, bool residual) {
+    Model m;
+    m.task = task;
+    m.arch.inChannels = inC;
+    m.arch.outChannels = outC;
+    m.arch.encoder = {8, 12, 16};
+    m.arch.code = 16;
+    m.arch.decoder = {8, 12, 16};
+    m.arch.residual = residual;
+    m.arch.inputSkip = true;
+    Network net(m.arch, Mode::Inference);
+    net.initWeights(5);
+    m.weights = net.weights();
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("inference: tiled and whole-image outputs agree within one 8-bit level, at awkward sizes") {
+    const Model m = randomModel(Task::Denoise, 3, 3, true);
+    InferenceOptions whole;
+    whole.maxMemoryMB = 4096;
+    ImageModel big(m, whole);
+    for (auto [W, H] : {std::pair{61, 47}, std::pair{200, 9}, std::pair{9, 170}, std::pair{130, 131}}) {
+        CAPTURE(W);
+        CAPTURE(H);
+        const Image im = testutil::syntheticImage(W, H, 3, uint64_t(W * 1000 + H));
+        InferenceOptions tiled;
+        tiled.tile = 96;  // smallest allowed is 2 x margin + alignment: several tiles here
+        ImageModel small(m, tiled);
+        CHECK(small.tileFor(H, W) < std::max(H, W) + 2 * 48);
+        const auto a = big.run(im.pixels.data(), H, W);
+        const auto b = small.run(im.pixels.data(), H, W);
+        double worst = 0;
+        for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+        CAPTURE(worst);
+        CHECK(worst * 255 < 1.0);
+    }
+}
+
+TEST_CASE("inference: sizes from 1x1 to very tall and very wide") {
+    ImageModel model(randomModel(Task::Denoise, 3, 3, true), {});
+    for (auto [W, H] : {std::pair{1, 1}, std::pair{7, 13}, std::pair{3, 400}, std::pair{500, 2}}) {
+        CAPTURE(W);
+        CAPTURE(H);
+        const Image im = testutil::syntheticImage(W, H, 3, 3);
+        const Image out = model.denoise(im);
+        CHECK(out.width == W);
+        CHECK(out.height == H);
+        for (float v : out.pixels) CHECK(std::isfinite(v));
+    }
+}
+
+TEST_CASE("inference: 16-bit depth, alpha and metadata source pass through denoise and colorize") {
+    ImageModel denoiser(randomModel(Task::Denoise, 1, 1, true), {});
+    Image im = testutil::syntheticImage(20, 12, 1, 4);
+    im.bitDepth = 16;
+    im.alpha.assign(size_t(im.planeSize()), 12345);
+    im.metadataSource = "x.tif";
+    const Image out = denoiser.denoise(im);
+    CHECK(out.bitDepth == 16);
+    CHECK(out.alpha == im.alpha);
+    CHECK(out.metadataSource == "x.tif");
+    CHECK(out.channels == 1);
+    Model cm = randomModel(Task::Colorize, 1, 2, false);
+    cm.arch.colorSpace = "lab";
+    ImageModel colorizer(cm, {});
+    std::vector<std::string> notes;
+    const Image colour = colorizer.colorize(im, &notes);
+    CHECK(colour.channels == 3);
+    CHECK(colour.alpha == im.alpha);
+    CHECK(colour.bitDepth == 16);
+    CHECK(notes.empty());
+    colorizer.colorize(testutil::syntheticImage(20, 12, 3, 4), &notes);
+    CHECK(notes.size() == 1);  // a colour input is colorized from its L, with a warning
+}
+
+TEST_CASE("inference: a model whose task or channels do not fit is refused") {
+    ImageModel colourDenoiser(randomModel(Task::Denoise, 3, 3, true), {});
+    const Image gray = testutil::syntheticImage(16, 16, 1, 2);
+    CHECK_THROWS_WITH_AS(colourDenoiser.denoise(gray), doctest::Contains("channel"), Error);
+    CHECK_THROWS_WITH_AS(colourDenoiser.colorize(gray), doctest::Contains("not a colorizer"), Error);
+    Model cm = randomModel(Task::Colorize, 1, 2, false);
+    ImageModel colorizer(cm, {});
+    CHECK_THROWS_WITH_AS(colorizer.denoise(gray), doctest::Contains("not a denoiser"), Error);
+}
+
+TEST_CASE("inference: the sigma knob blends toward the input") {
+    ImageModel model(randomModel(Task::Denoise, 3, 3, true), {});
+    const Image im = testutil::syntheticImage(32, 32, 3, 8);
+    const Image full = model.denoise(im), gentle = model.denoise(im, 0.5);
+    double dFull = 0, dGentle = 0;
+    for (size_t i = 0; i < im.pixels.size(); ++i) {
+        dFull += std::abs(full.pixels[i] - im.pixels[i]);
+        dGentle += std::abs(gentle.pixels[i] - im.pixels[i]);
+    }
+    CHECK(dGentle < dFull);
+}
