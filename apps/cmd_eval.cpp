@@ -7,18 +7,20 @@
 
 #include "aekit/error.hpp"
 #include "aekit/evaluate.hpp"
+#include "aekit/noise.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
 int runEval(int argc, char** argv) {
     namespace po = cli::po;
-    std::string modelName, protocol, json, baseline;
+    std::string modelName, protocol, json, baseline, tune;
     std::vector<std::string> images;
     aekit::EvalOptions o;
     po::options_description opts("options");
     // clang-format off
     opts.add_options()
-        ("model,m", po::value(&modelName)->required(), "model file or shipped name (color, gray, document, colorize)")
+        ("model,m", po::value(&modelName), "model file or shipped name (color, gray, document, colorize)")
+        ("tune-nlm", po::value(&tune), "gray|colour: tune NLM's h on --images (training images!) for the --noise sigma; no model")
         ("images", po::value(&images)->multitoken()->required(), "folders of clean images (degraded ones with --target)")
         ("target", po::value(&o.target)->multitoken(), "paired clean folders (RMSE and PSNR; no noise added)")
         ("noise", po::value(&o.noise)->default_value(o.noise), "noise spec added to the clean images")
@@ -41,6 +43,15 @@ int runEval(int argc, char** argv) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--protocol: float or 8bit");
     if (!baseline.empty() && baseline != "nlm") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--baseline: nlm");
     o.eightBit = protocol == "8bit";
+    if (!tune.empty()) {
+        if (tune != "gray" && tune != "colour") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tune-nlm: gray or colour");
+        const double sigma = aekit::NoiseSpec::parse(o.noise).maxSigma();
+        const auto t = aekit::tuneNlm(images, sigma, tune == "colour", 24, o.seed, {0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2});
+        for (const auto& [f, p] : t.factorPsnr) std::printf("h = %.1f sigma: NLM %.3f dB\n", f, p);
+        std::printf("best for %s sigma %.0f: h = %.1f sigma\n", tune.c_str(), sigma, t.best);
+        return cli::kOk;
+    }
+    if (modelName.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: name the model to evaluate");
     o.baselineNlm = baseline == "nlm";
     std::string path = modelName;
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)

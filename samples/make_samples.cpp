@@ -3,6 +3,7 @@
 // strokes and stains). Deterministic: the same program writes the same pixels.
 // usage: make_samples OUTDIR   (writes OUTDIR/clean/{scene,texture,document}.png and grey versions of
 // the scene and the document in OUTDIR/gray/, inputs for colorize)
+//        make_samples --large WxH FILE   (a large photo-sized image for speed and memory benchmarks)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -122,6 +123,19 @@ cv::Mat document() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "--large") {
+        int W = 0, H = 0;
+        if (std::sscanf(argv[2], "%dx%d", &W, &H) != 2 || W < 16 || H < 16) {
+            std::fprintf(stderr, "make_samples: --large needs WxH, e.g. 6000x4000\n");
+            return 2;
+        }
+        // The scene enlarged, with the texture tiled over it at a low weight: smooth areas and detail.
+        cv::Mat big, tex, tiled;
+        cv::resize(scene(), big, {W, H}, 0, 0, cv::INTER_CUBIC);
+        cv::repeat(texture(), H / 256 + 1, W / 384 + 1, tex);
+        cv::addWeighted(big, 0.8, tex(cv::Rect(0, 0, W, H)), 0.2, 0, big);
+        return cv::imwrite(argv[3], big) ? 0 : 1;
+    }
     if (argc != 2) {
         std::fprintf(stderr, "usage: make_samples OUTDIR\n");
         return 2;

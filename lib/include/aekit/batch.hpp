@@ -29,6 +29,8 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
 // All image files under the given folders (recursive, sorted), as paths; throws Error(Io) naming a
 // missing folder.
 std::vector<std::string> listImages(const std::vector<std::string>& folders);
+// path relative to root, lexically (symbolic links are not followed): "a/b/c.png", "a" -> "b/c.png".
+std::string relativePath(const std::string& path, const std::string& root);
 
 }  // namespace aekit
 

@@ -42,7 +42,16 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& images, c
 
 // OpenCV non-local means on an 8-bit image (all channels at once), h on the 0-255 scale.
 Image nlmDenoise(const Image& noisy8bit, double h);
-// The h factor (h = factor * sigma) tuned on training images for a sigma, by grey or colour.
+// The h factor (h = factor * sigma) used for a sigma, grey or colour: tuned on training images
+// with tuneNlm (README gives the run).
 double nlmFactor(double sigma, bool colour);
+
+struct NlmTuning {
+    std::vector<std::pair<double, double>> factorPsnr;  // factor, mean PSNR (8-bit protocol)
+    double best = 0;
+};
+// Mean NLM PSNR on the first `maxImages` images of the folders for each factor (h = factor * sigma).
+NlmTuning tuneNlm(const std::vector<std::string>& folders, double sigma, bool colour, int maxImages, uint64_t seed,
+                  const std::vector<double>& factors);
 
 }  // namespace aekit

@@ -50,9 +50,40 @@ void saveStrip(const std::string& path, const std::vector<Image>& parts) {
 }  // namespace
 
 double nlmFactor(double sigma, bool colour) {
-    // h / sigma tuned on train/ (bsds432 colour, train400 grey) with tests/tune_nlm.sh; see README.
+    // h / sigma from `aekit eval --tune-nlm` on train/ (bsds432 colour, train400 grey); README has the run.
     if (colour) return sigma <= 15 ? 0.9 : 0.8;
     return sigma <= 25 ? 1.0 : 0.8;
+}
+
+NlmTuning tuneNlm(const std::vector<std::string>& folders, double sigma, bool colour, int maxImages, uint64_t seed,
+                  const std::vector<double>& factors) {
+    auto files = listImages(folders);
+    if (files.empty()) fail(ErrorKind::InvalidArgument, "--images: no images found");
+    if (int(files.size()) > maxImages) files.resize(size_t(maxImages));
+    std::vector<Image> clean, noisy;
+    const NoiseSpec noise = NoiseSpec::parse("gaussian:" + std::to_string(sigma));
+    for (const auto& f : files) {
+        Image im = readImage(f);
+        if (colour != (im.channels == 3)) im = colour ? grayToRgb(im) : toGray(im);
+        Image n = im;
+        applyNoise(noise, n, itemSeed(seed, f));
+        clipRound8(n);
+        clean.push_back(std::move(im));
+        noisy.push_back(std::move(n));
+    }
+    NlmTuning t;
+    double bestPsnr = -1;
+    for (double f : factors) {
+        double sum = 0;
+        for (size_t i = 0; i < clean.size(); ++i) sum += psnr(nlmDenoise(noisy[i], f * sigma), clean[i]);
+        const double mean = sum / double(clean.size());
+        t.factorPsnr.emplace_back(f, mean);
+        if (mean > bestPsnr) {
+            bestPsnr = mean;
+            t.best = f;
+        }
+    }
+    return t;
 }
 
 Image nlmDenoise(const Image& noisy, double h) {
@@ -82,23 +113,21 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
     const auto t0 = std::chrono::steady_clock::now();
     const Model& m = model.model();
     EvalResult result;
-    const auto files = listImages(folders);
+    std::vector<std::pair<std::string, std::string>> files;  // path, relative path
+    for (const auto& folder : folders)
+        for (const auto& p : listImages({folder})) files.emplace_back(p, relativePath(p, folder));
     if (files.empty()) fail(ErrorKind::InvalidArgument, "--images: no images found");
     std::map<std::string, std::string> targets;
     if (!o.target.empty())
         for (const auto& folder : o.target)
-            for (const auto& p : listImages({folder})) targets[fs::relative(p, folder).string()] = p;
+            for (const auto& p : listImages({folder})) targets[relativePath(p, folder)] = p;
     const NoiseSpec noise = NoiseSpec::parse(o.noise);
     const double sigma = noise.maxSigma();
     if (!o.saveDir.empty()) fs::create_directories(o.saveDir);
 
-    for (const auto& file : files) {
+    for (const auto& [file, rel] : files) {
         EvalImage r;
         r.file = file;
-        std::string root;
-        for (const auto& f : folders)
-            if (file.rfind(f, 0) == 0) root = f;
-        const std::string rel = fs::relative(file, root.empty() ? fs::path(file).parent_path().string() : root).string();
         Image input = readImage(file);
         Image clean, output, baseline;
         if (m.task == Task::Colorize) {

@@ -36,11 +36,15 @@ void walk(const fs::path& root, std::vector<std::pair<std::string, std::string>>
             skipped.push_back(f.string() + ": not an image file (by extension), skipped");
             continue;
         }
-        found.emplace_back(f.string(), fs::relative(f, root).string());
+        found.emplace_back(f.string(), relativePath(f.string(), root.string()));
     }
 }
 
 }  // namespace
+
+std::string relativePath(const std::string& path, const std::string& root) {
+    return fs::path(path).lexically_normal().lexically_relative(fs::path(root).lexically_normal()).string();
+}
 
 std::vector<std::string> listImages(const std::vector<std::string>& folders) {
     std::vector<std::string> out;

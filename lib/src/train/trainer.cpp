@@ -43,7 +43,7 @@ std::vector<std::pair<std::string, std::string>> imagesWithKeys(const std::vecto
         std::error_code ec;
         if (!fs::is_directory(folder, ec)) fail(ErrorKind::InvalidArgument, std::string(option) + " " + folder + ": no such folder");
         const auto before = out.size();
-        for (const auto& p : listImages({folder})) out.emplace_back(p, fs::relative(p, folder).string());
+        for (const auto& p : listImages({folder})) out.emplace_back(p, relativePath(p, folder));
         if (out.size() == before)
             fail(ErrorKind::InvalidArgument, std::string(option) + " " + folder + ": no images in this folder (png, jpg, tif, bmp, webp)");
     }
@@ -451,6 +451,7 @@ void Trainer::saveModel(Network& net, int64_t step, const std::string& valSummar
                      {"val", o_.val},
                      {"train_images", files_.train.size()},
                      {"val_images", val_.examples.size()},
+                     {"val_files", files_.val},
                      {"noise", o_.noise},
                      {"steps", step},
                      {"batch", o_.batch},
