@@ -153,6 +153,16 @@ const std::atomic<bool>* installStopHandler() {
 
 namespace cli {
 
+void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& a,
+                     const char* inputsHelp) {
+    options.add_options()("input", po::value(&a.inputs)->multitoken(), inputsHelp)(
+        "output,o", po::value(&a.out)->required(),
+        "output folder (mirrors the inputs' relative paths), or a file for one input")(
+        "max-pixels", po::value(&a.read.maxPixels)->default_value(a.read.maxPixels), "refuse images with more pixels")(
+        "overwrite", po::bool_switch(&a.overwrite), "replace outputs that exist (inputs are never overwritten)");
+    positionals.add("input", -1);
+}
+
 int runImageBatch(const std::vector<std::string>& inputs, const std::string& out, bool overwrite, const char* verb,
                   const std::function<void(const aekit::BatchItem&)>& process, const std::string& outputExtension) {
     if (inputs.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "give at least one input file or folder");

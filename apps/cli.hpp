@@ -66,8 +66,19 @@ const std::atomic<bool>* installStopHandler();
 }  // namespace cli
 
 #include "aekit/batch.hpp"
+#include "aekit/image.hpp"
 
 namespace cli {
+
+// The options every file-batch command shares: inputs (positional), -o, --max-pixels, --overwrite.
+struct BatchArgs {
+    std::vector<std::string> inputs;
+    std::string out;
+    aekit::ReadOptions read;
+    bool overwrite = false;
+};
+void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& args,
+                     const char* inputsHelp);
 
 // Plans the batch (inputs -> output folder), runs process on each item with a progress bar,
 // prints skipped files, failures and a summary; returns the exit code (1 when anything failed).

@@ -12,38 +12,33 @@
 
 int runCorrupt(int argc, char** argv) {
     namespace po = cli::po;
-    std::vector<std::string> inputs;
-    std::string out, spec, manifest;
+    cli::BatchArgs batch;
+    std::string spec, manifest;
     uint64_t seed = 1;
-    aekit::ReadOptions ro;
     po::options_description opts("options");
+    po::positional_options_description pos;
+    cli::addBatchOptions(opts, pos, batch, "clean image files or folders (recursive)");
     // clang-format off
     opts.add_options()
-        ("input", po::value(&inputs)->multitoken(), "clean image files or folders (recursive)")
-        ("output,o", po::value(&out)->required(), "output folder (mirrors the inputs' relative paths), or a file for one input")
         ("noise", po::value(&spec)->required(), aekit::NoiseSpec::grammar())
         ("seed", po::value(&seed)->default_value(seed), "seed: the same seed and input give the same bytes")
-        ("manifest", po::value(&manifest), "CSV manifest (default: OUT/manifest.csv, or OUT.csv for one file)")
-        ("max-pixels", po::value(&ro.maxPixels)->default_value(ro.maxPixels), "refuse images with more pixels")
-        ("overwrite", "replace outputs that exist (inputs are never overwritten)");
+        ("manifest", po::value(&manifest), "CSV manifest (default: OUT/manifest.csv, or OUT.csv for one file)");
     // clang-format on
     cli::addCommon(opts);
-    po::positional_options_description pos;
-    pos.add("input", -1);
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit corrupt IN... -o OUT --noise SPEC [--seed N]", opts, pos, vm)) return cli::kOk;
     cli::applyThreads(vm);
     const aekit::NoiseSpec noise = aekit::NoiseSpec::parse(spec);  // refused before any file is touched
-    const bool oneFile = aekit::isImagePath(out);
-    if (manifest.empty()) manifest = oneFile ? out + ".csv" : out + "/manifest.csv";
+    const bool oneFile = aekit::isImagePath(batch.out);
+    if (manifest.empty()) manifest = oneFile ? batch.out + ".csv" : batch.out + "/manifest.csv";
     struct Row {
         std::string file;
         double sigma, psnr;
     };
     std::vector<Row> rows;
     double psnrSum = 0;
-    const int code = cli::runImageBatch(inputs, out, vm.count("overwrite") > 0, "corrupt", [&](const aekit::BatchItem& item) {
-        const aekit::Image clean = aekit::readImage(item.input, ro);
+    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "corrupt", [&](const aekit::BatchItem& item) {
+        const aekit::Image clean = aekit::readImage(item.input, batch.read);
         aekit::Image noisy = clean;
         const double sigma = aekit::applyNoise(noise, noisy, aekit::itemSeed(seed, item.relative));
         aekit::quantize(noisy);  // what the file will hold

@@ -127,7 +127,9 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<
                 const std::string what = e.what();
                 report.failures.push_back(what.find(item.input) == std::string::npos ? item.input + ": " + what : what);
             } catch (const std::bad_alloc&) {
-                report.failures.push_back(item.input + ": out of memory");
+                report.failures.push_back(item.input + ": out of memory (try a smaller --max-memory or --tile)");
+            } catch (const std::exception& e) {
+                report.failures.push_back(item.input + ": " + e.what());
             }
         }
         ++handled;

@@ -215,6 +215,9 @@ void Trainer::configure() {
     if (o.out.empty()) fail(ErrorKind::InvalidArgument, "--out: name the model file to write");
     if (o.steps <= 0 || o.batch <= 0 || o.patch <= 0)
         fail(ErrorKind::InvalidArgument, "--steps, --batch and --patch must be positive");
+    if (o.valEvery <= 0 || o.valImages <= 0 || o.valCrop <= 0)
+        fail(ErrorKind::InvalidArgument, "--val-every and --val-images must be positive");
+    if (!(o.lr > 0) || !(o.checkpointMinutes > 0)) fail(ErrorKind::InvalidArgument, "--lr and --checkpoint-minutes must be positive");
     if (o.task == Task::Colorize && !o.target.empty())
         fail(ErrorKind::InvalidArgument, "--target is for denoise and reconstruct");
     Architecture& a = o.arch;
