@@ -21,9 +21,10 @@ void appendLog(const std::string& csvPath, const LogRow& r) {
     std::ofstream f(csvPath, std::ios::app);
     if (!f) fail(ErrorKind::Io, csvPath + ": cannot append to the training log");
     if (fresh) f << "step,loss,lr,patches_per_s,val,seconds\n";
+    auto cell = [](double v) { return std::isfinite(v) ? std::to_string(v) : std::string(); };  // empty: no figure
     char line[256];
-    std::snprintf(line, sizeof line, "%lld,%.6g,%.6g,%.4g,%s,%.1f\n", r.step, r.loss, r.lr, r.patchesPerSecond,
-                  std::isnan(r.val) ? "" : std::to_string(r.val).c_str(), r.seconds);
+    std::snprintf(line, sizeof line, "%lld,%s,%.6g,%.4g,%s,%.1f\n", r.step, cell(r.loss).c_str(), r.lr,
+                  r.patchesPerSecond, cell(r.val).c_str(), r.seconds);
     f << line;
 }
 
@@ -43,7 +44,7 @@ std::vector<LogRow> readLog(const std::string& csvPath) {
         LogRow r{};
         try {
             r.step = std::stoll(cells[0]);
-            r.loss = std::stod(cells[1]);
+            r.loss = cells[1].empty() ? NAN : std::stod(cells[1]);
             r.lr = std::stod(cells[2]);
             r.patchesPerSecond = std::stod(cells[3]);
             r.val = cells.size() > 4 && !cells[4].empty() ? std::stod(cells[4]) : NAN;
