@@ -1,7 +1,7 @@
-// Running a trained model on whole images of any size, in bounded memory: reflect padding to the
-// network's alignment plus a margin of half the receptive field, tiles on the alignment grid with
-// that margin as overlap (so tiled and whole-image results agree), then crop. Task front ends:
-// denoise, colorize, reconstruct.
+// Running a trained model on whole images of any size, in bounded memory: the image is reflect-padded
+// (16 px, then up to the network's alignment), cut into tiles on the alignment grid that overlap by
+// half the receptive field on inner edges (so tiled and whole-image results agree), then cropped.
+// Task front ends: denoise, colorize, reconstruct.
 #pragma once
 #include <memory>
 #include <string>

@@ -30,7 +30,8 @@ struct ImageModel::Impl {
     InferenceOptions options;
     Network net;
     tasks::ColorizeHead head;
-    int align, margin;
+    static constexpr int kPad = 16;  // reflect padding around the image: context at its borders
+    int align, overlap;
     double bytesPerPixel;  // network activations per input pixel, all tensors alive at once
 
     Impl(Model m, const InferenceOptions& o)
@@ -39,8 +40,8 @@ struct ImageModel::Impl {
         if (model.task == Task::Colorize) head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
         const Architecture& a = model.arch;
         align = a.alignment();
-        // A margin of half the receptive field: every kept pixel sees all it depends on.
-        margin = roundUp((a.receptiveField() + 1) / 2, align);
+        // Tiles overlap by half the receptive field on each inner edge: a kept pixel sees all it depends on.
+        overlap = roundUp((a.receptiveField() + 1) / 2, align);
         double channels = a.inChannels + a.outChannels * (a.residual ? 2 : 1);
         for (int l = 0; l < a.levels(); ++l) {
             const double s = 1.0 / double(1 << (2 * l));
@@ -52,48 +53,72 @@ struct ImageModel::Impl {
         bytesPerPixel = channels * 4 * 1.15 + 64;  // + oneDNN scratchpad and weights, rounded up
     }
 
+    // The frame: the image reflect-padded by kPad on every side, then up to the alignment.
+    int frameH(int H) const { return roundUp(H + 2 * kPad, align); }
+    int frameW(int W) const { return roundUp(W + 2 * kPad, align); }
+
     int tileFor(int H, int W) const {
-        const int paddedH = roundUp(H, align) + 2 * margin, paddedW = roundUp(W, align) + 2 * margin;
-        if (options.tile > 0) return std::max(roundUp(options.tile, align), 2 * margin + align);
+        const int FH = frameH(H), FW = frameW(W);
+        const int smallest = 2 * overlap + align;
+        if (options.tile > 0) return std::min(std::max(roundUp(options.tile, align), smallest), std::max(FH, FW));
         // Budget: what is left after the image's own planes (input, output, conversions).
         const double imageBytes = double(H) * W * 4 * (model.arch.inChannels + model.arch.outChannels) * 2.0;
         const double budget = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) - imageBytes);
         int side = static_cast<int>(std::sqrt(budget / bytesPerPixel));
-        side = std::max(side / align * align, 2 * margin + align);
-        return std::min(side, std::max(paddedH, paddedW));
+        side = std::max(side / align * align, smallest);
+        return std::min(side, std::max(FH, FW));
+    }
+
+    // Tile origins along one axis of length F (frame), tile T, and the band of frame rows each tile
+    // writes: tiles overlap by 2 x overlap, a band ends `overlap` before its tile's inner edge, so every
+    // written pixel sees its whole receptive field, exactly as in one pass over the frame.
+    struct Band {
+        int origin, begin, end;
+    };
+    std::vector<Band> bands(int F, int T) const {
+        std::vector<Band> out;
+        if (T >= F) return {{0, 0, F}};
+        const int step = T - 2 * overlap;
+        int begin = 0;
+        for (int o = 0;; o += step) {
+            if (o + T >= F) {
+                out.push_back({F - T, begin, F});
+                break;
+            }
+            out.push_back({o, begin, o + T - overlap});
+            begin = o + T - overlap;
+        }
+        return out;
     }
 
     std::vector<float> run(const float* src, int H, int W) {
         const Architecture& a = model.arch;
         const int inC = a.inChannels, outC = a.outChannels;
-        // The padded frame: margin on every side, and the far sides up to the alignment.
-        const int PH = roundUp(H, align) + 2 * margin, PW = roundUp(W, align) + 2 * margin;
+        const int FH = frameH(H), FW = frameW(W);
         const int T = tileFor(H, W);
-        const int tileH = std::min(T, PH), tileW = std::min(T, PW);
-        const int stepH = tileH - 2 * margin, stepW = tileW - 2 * margin;  // kept core per tile
+        const int tileH = std::min(T, FH), tileW = std::min(T, FW);
         net.setShape(1, tileH, tileW);
         std::vector<float> out(size_t(outC) * H * W);
         const int64_t tilePlane = int64_t(tileH) * tileW;
-        // Tiles whose cores cover [0, H) x [0, W); origins on the alignment grid of the padded frame.
-        for (int y0 = 0; y0 < H; y0 += stepH)
-            for (int x0 = 0; x0 < W; x0 += stepW) {
-                // Tile origin in padded coordinates, clamped so the tile stays inside the frame.
-                const int ty = std::min(y0, PH - tileH), tx = std::min(x0, PW - tileW);
+        for (const Band& by : bands(FH, tileH))
+            for (const Band& bx : bands(FW, tileW)) {
                 float* in = net.input();
                 for (int c = 0; c < inC; ++c)
                     for (int i = 0; i < tileH; ++i) {
-                        const int sy = reflect(ty + i - margin, H);
+                        const int sy = reflect(by.origin + i - kPad, H);
                         const float* row = src + (int64_t(c) * H + sy) * W;
                         float* dst = in + c * tilePlane + int64_t(i) * tileW;
-                        for (int j = 0; j < tileW; ++j) dst[j] = row[reflect(tx + j - margin, W)];
+                        for (int j = 0; j < tileW; ++j) dst[j] = row[reflect(bx.origin + j - kPad, W)];
                     }
                 net.forward();
                 const float* o = net.output();
-                const int yEnd = std::min(H, y0 + stepH), xEnd = std::min(W, x0 + stepW);
+                // The band's frame rows and columns that are image pixels.
+                const int y0 = std::max(by.begin, kPad), y1 = std::min(by.end, kPad + H);
+                const int x0 = std::max(bx.begin, kPad), x1 = std::min(bx.end, kPad + W);
                 for (int c = 0; c < outC; ++c)
-                    for (int y = y0; y < yEnd; ++y) {
-                        const float* row = o + c * tilePlane + int64_t(y + margin - ty) * tileW + (margin - tx);
-                        std::copy(row + x0, row + xEnd, out.begin() + (int64_t(c) * H + y) * W + x0);
+                    for (int y = y0; y < y1; ++y) {
+                        const float* row = o + c * tilePlane + int64_t(y - by.origin) * tileW - bx.origin;
+                        std::copy(row + x0, row + x1, out.begin() + (int64_t(c) * H + (y - kPad)) * W + (x0 - kPad));
                     }
             }
         return out;

@@ -131,17 +131,16 @@ std::string duration(double s) {
     return buf;
 }
 
-// One input/target pair made from a training or validation image.
+// One input/target pair made from a training or validation image, as the task wants it.
 struct Example {
     Image input;   // model input planes
     Image target;  // denoise/reconstruct: clean; colorize: RGB truth (for metrics and labels)
     Image shown;   // input as a viewable image
 };
 
-class Task_ {
+class ExampleMaker {
 public:
-    Task_(const TrainOptions& o, const NoiseSpec& noise, const tasks::ColorizeHead& head)
-        : o_(o), noise_(noise), head_(head) {}
+    ExampleMaker(const TrainOptions& o, const NoiseSpec& noise) : o_(o), noise_(noise) {}
 
     // clean: the (cropped) clean image; degraded: the paired degraded crop, or null.
     Example make(const Image& clean, const Image* degraded, std::mt19937_64& rng) const {
@@ -166,12 +165,7 @@ public:
 private:
     const TrainOptions& o_;
     const NoiseSpec& noise_;
-    const tasks::ColorizeHead& head_;
 };
-
-}  // namespace
-
-namespace {
 
 // Validation examples: fixed centre crops with fixed corruption, made once.
 struct ValData {
@@ -275,7 +269,7 @@ void Trainer::makeBatch(int64_t step, training::Batch& b) const {
     std::mt19937_64 rng(itemSeed(o_.seed, "batch:" + std::to_string(step)));
     const int P = o_.patch;
     const int64_t plane = int64_t(P) * P;
-    const Task_ task(o_, noise_, head_);
+    const ExampleMaker task(o_, noise_);
     b.input.resize(size_t(o_.batch * o_.arch.inChannels * plane));
     if (head_.classify)
         b.labels.resize(size_t(o_.batch * plane));
@@ -320,7 +314,7 @@ void Trainer::prepareValidation() {
     side -= side % align;
     if (side < align) fail(ErrorKind::InvalidArgument, "validation images are smaller than " + std::to_string(align) + " px");
     val_.crop = side;
-    const Task_ task(o_, noise_, head_);
+    const ExampleMaker task(o_, noise_);
     double base = 0;
     for (size_t i = 0; i < valSet_->size() && int(i) < o_.valImages; ++i) {
         std::mt19937_64 rng(itemSeed(o_.seed, "val:" + std::to_string(i)));
