@@ -10,12 +10,6 @@ dnnl::engine& cpuEngine() {
     return eng;
 }
 
-bool reorderIfNeeded(std::vector<Step>& steps, const memory& src, const memory& dst) {
-    if (src.get_desc() == dst.get_desc() && src.get_data_handle() == dst.get_data_handle()) return false;
-    appendReorder(steps, src, dst);
-    return true;
-}
-
 void appendReorder(std::vector<Step>& steps, const memory& src, const memory& dst) {
     steps.push_back({dnnl::reorder(src, dst), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}}});
 }
@@ -34,8 +28,6 @@ memory layoutFor(std::vector<Step>& steps, const memory& plain, const memory::de
         appendReorder(steps, plain, other);
     return other;
 }
-
-memory::dims plainDims(const memory::desc& md) { return md.dims(); }
 
 std::string describe(const memory::desc& md) {
     std::ostringstream os;

@@ -45,10 +45,7 @@ struct Context {
     memory alloc(const memory::desc& md) const { return memory(md, eng); }
 };
 
-// Append a reorder from src to dst when their layouts differ; when equal, returns false and adds
-// nothing (the caller may then alias the two).
-bool reorderIfNeeded(std::vector<Step>& steps, const memory& src, const memory& dst);
-// A reorder always (e.g. copying a diff into a consumer's slot).
+// A reorder step from src to dst (layout change or a plain copy).
 void appendReorder(std::vector<Step>& steps, const memory& src, const memory& dst);
 
 void run(dnnl::stream& strm, const std::vector<Step>& steps);
@@ -58,7 +55,6 @@ void run(dnnl::stream& strm, const std::vector<Step>& steps);
 // when toPlain, for gradients).
 memory layoutFor(std::vector<Step>& steps, const memory& plain, const memory::desc& wanted, bool toPlain);
 
-memory::dims plainDims(const memory::desc& md);
 std::string describe(const memory::desc& md);  // "16x32x64x64 nChw16c" for messages
 
 }  // namespace aekit::engine

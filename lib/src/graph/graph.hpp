@@ -49,7 +49,6 @@ public:
     void weightsChanged() { weightsDirty_ = true; }
 
     std::vector<ops::Param*> params() const;
-    const std::vector<std::unique_ptr<ops::Op>>& ops() const { return ops_; }
     bool training() const { return ctx_.training; }
 
 private:
