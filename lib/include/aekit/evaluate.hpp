@@ -42,8 +42,8 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& images, c
 
 // OpenCV non-local means on an 8-bit image (all channels at once), h on the 0-255 scale.
 Image nlmDenoise(const Image& noisy8bit, double h);
-// The h factor (h = factor * sigma) used for a sigma, grey or colour: tuned on training images
-// with tuneNlm (README gives the run).
+// The h factor (h = factor * sigma) used for a sigma, grey or colour (defaults; tuneNlm re-tunes
+// them on training images).
 double nlmFactor(double sigma, bool colour);
 
 struct NlmTuning {

@@ -50,7 +50,8 @@ void saveStrip(const std::string& path, const std::vector<Image>& parts) {
 }  // namespace
 
 double nlmFactor(double sigma, bool colour) {
-    // h / sigma from `aekit eval --tune-nlm` on train/ (bsds432 colour, train400 grey); README has the run.
+    // h / sigma as measured for this machine type in ../shared/data/README.md; `aekit eval --tune-nlm`
+    // re-tunes them on training images (not yet run for these defaults: README says so).
     if (colour) return sigma <= 15 ? 0.9 : 0.8;
     return sigma <= 25 ? 1.0 : 0.8;
 }
