@@ -139,17 +139,24 @@ Image ImageModel::denoise(const Image& image, double sigma) {
         fail(ErrorKind::InvalidArgument, "image has " + std::to_string(image.channels) + " channel(s), the model takes " +
                                              std::to_string(m.arch.inChannels) + " (choose a " +
                                              (image.channels == 1 ? "gray" : "colour") + " model)");
-    Image out = image;
-    const auto result = run(image.pixels.data(), image.height, image.width);
-    double w = 1.0;
+    // The model's output becomes the image's pixels in place: no third full-size copy.
+    std::vector<float> result = run(image.pixels.data(), image.height, image.width);
     if (sigma > 0) {
         double sq = 0;
         for (size_t i = 0; i < result.size(); ++i) sq += double(image.pixels[i] - result[i]) * (image.pixels[i] - result[i]);
         const double removed = 255.0 * std::sqrt(sq / double(result.size()));
-        w = removed > sigma ? sigma / removed : 1.0;
+        const double w = removed > sigma ? sigma / removed : 1.0;
+        for (size_t i = 0; i < result.size(); ++i)
+            result[i] = static_cast<float>(image.pixels[i] + w * (result[i] - image.pixels[i]));
     }
-    for (size_t i = 0; i < result.size(); ++i)
-        out.pixels[i] = static_cast<float>(image.pixels[i] + w * (result[i] - image.pixels[i]));
+    Image out;
+    out.width = image.width;
+    out.height = image.height;
+    out.channels = image.channels;
+    out.bitDepth = image.bitDepth;
+    out.alpha = image.alpha;
+    out.metadataSource = image.metadataSource;
+    out.pixels = std::move(result);
     return out;
 }
 
