@@ -28,12 +28,15 @@ int runColorize(int argc, char** argv) {
     cli::applyThreads(vm);
     std::unique_ptr<aekit::ImageModel> model;
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "colorize", [&](const aekit::BatchItem& item) {
-        const aekit::Image in = aekit::readImage(item.input, batch.read);
         if (!model)
             model = std::make_unique<aekit::ImageModel>(
                 aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize, 1)), io);
         std::vector<std::string> notes;
-        const aekit::Image result = model->colorize(in, &notes);
+        aekit::Image result;
+        {  // the input's planes are freed before the writer needs its own
+            const aekit::Image in = aekit::readImage(item.input, batch.read);
+            result = model->colorize(in, &notes);
+        }
         for (const auto& n : notes) std::cerr << "note: " << item.input << ": " << n << "\n";
         for (const auto& n : aekit::writeImage(item.output, result)) std::cerr << "note: " << n << "\n";
     });

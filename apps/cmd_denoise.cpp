@@ -37,8 +37,11 @@ int runDenoise(int argc, char** argv) {
         return *slot;
     };
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "denoise", [&](const aekit::BatchItem& item) {
-        const aekit::Image in = aekit::readImage(item.input, batch.read);
-        const aekit::Image result = modelFor(in.channels).denoise(in, sigma);
+        aekit::Image result;
+        {  // the input's planes are freed before the writer needs its own
+            const aekit::Image in = aekit::readImage(item.input, batch.read);
+            result = modelFor(in.channels).denoise(in, sigma);
+        }
         for (const auto& n : aekit::writeImage(item.output, result)) std::cerr << "note: " << n << "\n";
     });
 }

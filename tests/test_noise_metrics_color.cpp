@@ -7,6 +7,7 @@
 
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
+#include "aekit/inference.hpp"
 #include "aekit/metrics.hpp"
 #include "aekit/noise.hpp"
 #include "aekit/network.hpp"
@@ -190,6 +191,18 @@ TEST_CASE("colour: Lab of known colours, round trips, gray, colourfulness") {
         return ab;
     }()));
     CHECK(psnr(merged, scene) > 45);
+    // The colorizer's merge: ab at a lower resolution, upsampled on the way, strip by strip (taller
+    // than one strip), agrees with resizing ab first and merging at full size.
+    const Image tall = testutil::syntheticImage(45, 150, 3, 6);
+    const Image tallLab = rgbToLab(tall);
+    Image abSmall = Image::blank(45, 150, 2);
+    std::copy(tallLab.plane(1), tallLab.plane(1) + 2 * tallLab.planeSize(), abSmall.pixels.begin());
+    abSmall = resizeImage(abSmall, 17, 51);
+    const Image direct = labToRgb(lightness(tall), abSmall);
+    const Image viaResize = labToRgb(mergeLab(lightness(tall), resizeImage(abSmall, 45, 150)));
+    REQUIRE(direct.channels == 3);
+    CHECK(psnr(direct, viaResize) > 50);
+    CHECK(psnr(direct, tall) > 20);
     const Image gray = toGray(scene);
     CHECK(gray.channels == 1);
     CHECK(colourfulness(grayToRgb(gray)) < 1e-3);

@@ -1,5 +1,6 @@
 // Colour helpers for gray conversion and the colorizer: sRGB <-> CIE Lab (D65; L in [0,100],
-// a and b roughly [-110,110]), L/ab split and merge. Planar float buffers, sRGB in [0,1].
+// a and b roughly [-110,110]), L/ab split and merge. Planar float buffers, sRGB in [0,1]. Full-size
+// conversions work a strip of rows at a time (bounded scratch memory).
 #pragma once
 #include "aekit/image.hpp"
 
@@ -17,5 +18,8 @@ Image labToRgb(const Image& lab);
 Image lightness(const Image& image);
 // Merge an L plane (W x H) and an ab pair (2 planes, same size) into Lab.
 Image mergeLab(const Image& L, const Image& ab);
+// sRGB (clipped to [0,1]) from a full-resolution L plane and an ab pair at any resolution, which is
+// upsampled bilinearly (as cv::resize) on the way: the colorizer's last step, without a full-size ab.
+Image labToRgb(const Image& L, const Image& ab);
 
 }  // namespace aekit

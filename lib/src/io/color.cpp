@@ -1,5 +1,10 @@
-// Colour conversions through OpenCV's cvtColor on float data (sRGB companding, D65).
+// Colour conversions through OpenCV's cvtColor on float data (sRGB companding, D65). Every full-size
+// conversion runs a strip of rows at a time, so a 24-megapixel image needs only its own planes and
+// a few megabytes of interleaved scratch, not several interleaved copies of itself.
 #include "aekit/color.hpp"
+
+#include <algorithm>
+#include <functional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -9,26 +14,40 @@ namespace aekit {
 
 namespace {
 
-cv::Mat interleave(const Image& im) {
-    std::vector<cv::Mat> planes;
-    for (int c = 0; c < im.channels; ++c)
-        planes.emplace_back(im.height, im.width, CV_32F, const_cast<float*>(im.plane(c)));
-    cv::Mat m;
-    cv::merge(planes, m);
-    return m;
+constexpr int kStripRows = 64;
+
+// Headers onto rows [y0, y1) of each plane (no copies).
+std::vector<cv::Mat> planeRows(const Image& im, int first, int count, int y0, int y1) {
+    std::vector<cv::Mat> rows;
+    for (int c = first; c < first + count; ++c)
+        rows.emplace_back(y1 - y0, im.width, CV_32F, const_cast<float*>(im.plane(c)) + int64_t(y0) * im.width);
+    return rows;
 }
 
-Image deinterleave(const cv::Mat& m, const Image& like) {
-    Image out = Image::blank(m.cols, m.rows, m.channels(), like.bitDepth);
-    out.alpha = like.alpha;
-    out.metadataSource = like.metadataSource;
-    std::vector<cv::Mat> planes;
-    cv::split(m, planes);
-    for (int c = 0; c < out.channels; ++c) {
-        cv::Mat p = planes[c].isContinuous() ? planes[c] : planes[c].clone();
-        std::copy(p.ptr<float>(), p.ptr<float>() + out.planeSize(), out.plane(c));
-    }
+// Calls convert(y0, y1) for consecutive strips covering the image's rows.
+void forEachStrip(int height, const std::function<void(int, int)>& convert) {
+    for (int y0 = 0; y0 < height; y0 += kStripRows) convert(y0, std::min(height, y0 + kStripRows));
+}
+
+Image like(const Image& im, int channels) {
+    Image out = Image::blank(im.width, im.height, channels, im.bitDepth);
+    out.alpha = im.alpha;
+    out.metadataSource = im.metadataSource;
     return out;
+}
+
+// out's planes [0, outPlanes) = cvtColor(in's planes [0, inPlanes)), strip by strip.
+void convertPlanes(const Image& in, int inPlanes, Image& out, int outPlanes, int code, bool clipIn, bool clipOut) {
+    forEachStrip(in.height, [&](int y0, int y1) {
+        cv::Mat src, dst;
+        cv::merge(planeRows(in, 0, inPlanes, y0, y1), src);
+        if (clipIn) src = cv::min(cv::max(src, 0.0), 1.0);
+        cv::cvtColor(src, dst, code);
+        if (clipOut) dst = cv::min(cv::max(dst, 0.0), 1.0);
+        std::vector<cv::Mat> all;
+        cv::split(dst, all);
+        for (int c = 0; c < outPlanes; ++c) all[c].copyTo(planeRows(out, c, 1, y0, y1)[0]);
+    });
 }
 
 void requireChannels(const Image& im, int channels, const char* what) {
@@ -41,47 +60,45 @@ void requireChannels(const Image& im, int channels, const char* what) {
 
 Image toGray(const Image& rgb) {
     requireChannels(rgb, 3, "toGray");
-    cv::Mat gray;
-    cv::cvtColor(interleave(rgb), gray, cv::COLOR_RGB2GRAY);
-    return deinterleave(gray, rgb);
+    Image out = like(rgb, 1);
+    convertPlanes(rgb, 3, out, 1, cv::COLOR_RGB2GRAY, false, false);
+    return out;
 }
 
 Image grayToRgb(const Image& gray) {
     requireChannels(gray, 1, "grayToRgb");
-    Image out = Image::blank(gray.width, gray.height, 3, gray.bitDepth);
-    out.alpha = gray.alpha;
-    out.metadataSource = gray.metadataSource;
+    Image out = like(gray, 3);
     for (int c = 0; c < 3; ++c) std::copy(gray.pixels.begin(), gray.pixels.end(), out.plane(c));
     return out;
 }
 
 Image rgbToLab(const Image& rgb) {
     requireChannels(rgb, 3, "rgbToLab");
-    cv::Mat clipped = cv::min(cv::max(interleave(rgb), 0.0), 1.0), lab;
-    cv::cvtColor(clipped, lab, cv::COLOR_RGB2Lab);
-    return deinterleave(lab, rgb);
+    Image out = like(rgb, 3);
+    convertPlanes(rgb, 3, out, 3, cv::COLOR_RGB2Lab, true, false);
+    return out;
 }
 
 Image labToRgb(const Image& lab) {
     requireChannels(lab, 3, "labToRgb");
-    cv::Mat rgb;
-    cv::cvtColor(interleave(lab), rgb, cv::COLOR_Lab2RGB);
-    rgb = cv::min(cv::max(rgb, 0.0), 1.0);
-    return deinterleave(rgb, lab);
+    Image out = like(lab, 3);
+    convertPlanes(lab, 3, out, 3, cv::COLOR_Lab2RGB, false, true);
+    return out;
 }
 
 Image lightness(const Image& image) {
-    Image L = Image::blank(image.width, image.height, 1, image.bitDepth);
-    L.alpha = image.alpha;
-    L.metadataSource = image.metadataSource;
-    if (image.channels == 1) {
-        // Gray is achromatic sRGB: L from the same companding as colour.
-        const Image lab = rgbToLab(grayToRgb(image));
-        std::copy(lab.plane(0), lab.plane(0) + lab.planeSize(), L.plane(0));
-    } else {
-        const Image lab = rgbToLab(image);
-        std::copy(lab.plane(0), lab.plane(0) + lab.planeSize(), L.plane(0));
-    }
+    if (image.channels != 1) requireChannels(image, 3, "lightness");
+    Image L = like(image, 1);
+    // Gray is achromatic sRGB: L from the same companding as colour, via three equal planes per strip.
+    const int planes[3] = {0, image.channels == 1 ? 0 : 1, image.channels == 1 ? 0 : 2};
+    forEachStrip(image.height, [&](int y0, int y1) {
+        std::vector<cv::Mat> rgb;
+        for (int c : planes) rgb.push_back(planeRows(image, c, 1, y0, y1)[0]);
+        cv::Mat src, lab;
+        cv::merge(rgb, src);
+        cv::cvtColor(cv::min(cv::max(src, 0.0), 1.0), lab, cv::COLOR_RGB2Lab);
+        cv::extractChannel(lab, planeRows(L, 0, 1, y0, y1)[0], 0);
+    });
     return L;
 }
 
@@ -89,12 +106,43 @@ Image mergeLab(const Image& L, const Image& ab) {
     requireChannels(L, 1, "mergeLab L");
     requireChannels(ab, 2, "mergeLab ab");
     if (L.width != ab.width || L.height != ab.height) fail(ErrorKind::InvalidArgument, "mergeLab: L and ab sizes differ");
-    Image lab = Image::blank(L.width, L.height, 3, L.bitDepth);
-    lab.alpha = L.alpha;
-    lab.metadataSource = L.metadataSource;
+    Image lab = like(L, 3);
     std::copy(L.plane(0), L.plane(0) + L.planeSize(), lab.plane(0));
     std::copy(ab.pixels.begin(), ab.pixels.end(), lab.plane(1));
     return lab;
+}
+
+Image labToRgb(const Image& L, const Image& ab) {
+    requireChannels(L, 1, "labToRgb L");
+    requireChannels(ab, 2, "labToRgb ab");
+    Image out = like(L, 3);
+    const bool sameSize = L.width == ab.width && L.height == ab.height;
+    // Bilinear upsampling as cv::resize does it (pixel centres aligned), by remap on each strip.
+    cv::Mat mapX(1, L.width, CV_32F);
+    const float sx = float(ab.width) / L.width, sy = float(ab.height) / L.height;
+    for (int x = 0; x < L.width; ++x) mapX.at<float>(x) = (x + 0.5f) * sx - 0.5f;
+    forEachStrip(L.height, [&](int y0, int y1) {
+        std::vector<cv::Mat> lab{planeRows(L, 0, 1, y0, y1)[0]};
+        if (sameSize) {
+            for (cv::Mat& m : planeRows(ab, 0, 2, y0, y1)) lab.push_back(m);
+        } else {
+            cv::Mat mx = cv::repeat(mapX, y1 - y0, 1), my(y1 - y0, L.width, CV_32F);
+            for (int y = y0; y < y1; ++y) my.row(y - y0).setTo((y + 0.5f) * sy - 0.5f);
+            for (cv::Mat& m : planeRows(ab, 0, 2, 0, ab.height)) {
+                cv::Mat up;
+                cv::remap(m, up, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+                lab.push_back(up);
+            }
+        }
+        cv::Mat src, rgb;
+        cv::merge(lab, src);
+        cv::cvtColor(src, rgb, cv::COLOR_Lab2RGB);
+        rgb = cv::min(cv::max(rgb, 0.0), 1.0);
+        std::vector<cv::Mat> all;
+        cv::split(rgb, all);
+        for (int c = 0; c < 3; ++c) all[c].copyTo(planeRows(out, c, 1, y0, y1)[0]);
+    });
+    return out;
 }
 
 }  // namespace aekit

@@ -14,6 +14,7 @@
 #include "aekit/image.hpp"
 #include "aekit/inference.hpp"
 #include "io/atomic_file.hpp"
+#include "io/grey_alpha_codecs.hpp"
 
 namespace aekit {
 
@@ -58,6 +59,13 @@ cv::Mat applyOrientation(const cv::Mat& m, long orientation) {
 }
 
 bool looksLikeJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF; }
+
+// True when the first three channels of every pixel are equal.
+bool equalColourChannels(const cv::Mat& m) {
+    std::vector<cv::Mat> planes;
+    cv::split(m, planes);
+    return cv::countNonZero(planes[0] != planes[1]) == 0 && cv::countNonZero(planes[1] != planes[2]) == 0;
+}
 
 }  // namespace
 
@@ -108,8 +116,9 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
             }
         if (!hasEnd) badImage(name, "JPEG data ends early (truncated file?)");
     }
-    cv::Mat raw;
-    try {
+    const bool tiff = size > 4 && (std::memcmp(data, "II*", 4) == 0 || std::memcmp(data, "MM\0*", 4) == 0);
+    cv::Mat raw = tiff ? io::decodeGreyAlphaTiff(data, size) : cv::Mat();
+    if (raw.empty()) try {
         raw = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
                            cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
@@ -136,9 +145,12 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     im.height = raw.rows;
     im.bitDepth = depth == CV_16U ? 16 : 8;
     const int cn = raw.channels();
-    // OpenCV expands grey+alpha PNGs (colour type 4) to BGRA; they are grey, and stay grey.
+    // OpenCV expands grey+alpha PNGs (colour type 4) to BGRA; they are grey, and stay grey. WebP has
+    // no grey mode: equal colour channels everywhere mean grey (what aekit writes for a grey image).
     const bool grayAlphaPng = cn == 4 && size > 25 && std::memcmp(data, "\x89PNG", 4) == 0 && data[25] == 4;
-    im.channels = cn <= 2 || grayAlphaPng ? 1 : 3;
+    const bool webp = size > 12 && std::memcmp(data, "RIFF", 4) == 0 && std::memcmp(data + 8, "WEBP", 4) == 0;
+    const bool greyInColour = cn >= 3 && webp && equalColourChannels(raw);
+    im.channels = cn <= 2 || grayAlphaPng || greyInColour ? 1 : 3;
     const bool hasAlpha = cn == 2 || cn == 4;
     const double levels = im.bitDepth == 16 ? 65535.0 : 255.0;
     im.pixels.resize(size_t(im.channels) * im.planeSize());
@@ -178,6 +190,43 @@ void quantize(Image& image) {
     for (float& v : image.pixels) v = static_cast<float>(std::round(std::clamp(double(v), 0.0, 1.0) * levels) / levels);
 }
 
+namespace {
+
+// The samples an encoder takes, interleaved at the output depth: BGR(A) for OpenCV, or with
+// forcedChannels 2 grey+alpha; grey with alpha and forcedChannels 0 becomes BGRA with equal colours.
+// Converted a strip of rows at a time: no full-size float or per-plane copies.
+cv::Mat interleavedSamples(const Image& image, int bits, bool withAlpha, int forcedChannels) {
+    const int depth = bits == 16 ? CV_16U : CV_8U;
+    const double levels = bits == 16 ? 65535.0 : 255.0;
+    std::vector<int> colour;  // planes in the encoder's order
+    if (image.channels == 3) colour = {2, 1, 0};
+    else colour = (withAlpha && forcedChannels != 2) ? std::vector<int>{0, 0, 0} : std::vector<int>{0};
+    const int cn = int(colour.size()) + (withAlpha ? 1 : 0);
+    cv::Mat out(image.height, image.width, CV_MAKETYPE(depth, cn));
+    // Alpha is untouched unless the output depth differs from the input's.
+    const double alphaScale = bits == image.bitDepth ? 1.0 : (bits == 8 ? 255.0 / 65535.0 : 65535.0 / 255.0);
+    constexpr int kStrip = 64;
+    for (int y0 = 0; y0 < image.height; y0 += kStrip) {
+        const int rows = std::min(kStrip, image.height - y0);
+        std::vector<cv::Mat> planes;
+        for (int c : colour) {
+            cv::Mat f(rows, image.width, CV_32F, const_cast<float*>(image.plane(c)) + int64_t(y0) * image.width), q;
+            f.convertTo(q, depth, levels);  // saturating (clips to [0,1], NaN to 0) and rounding
+            planes.push_back(q);
+        }
+        if (withAlpha) {
+            cv::Mat a(rows, image.width, CV_16U, const_cast<uint16_t*>(image.alpha.data()) + int64_t(y0) * image.width), q;
+            a.convertTo(q, depth, alphaScale);
+            planes.push_back(q);
+        }
+        cv::Mat strip = out.rowRange(y0, y0 + rows);
+        cv::merge(planes, strip);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> writeImage(const std::string& path, const Image& image) {
     quietLibraries();
     std::vector<std::string> notes;
@@ -198,43 +247,27 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image)
     if (!image.alpha.empty() && !alphaOk)
         notes.push_back(path + ": " + ext + " cannot hold transparency; the alpha channel was dropped");
 
-    const int type = bits == 16 ? CV_16U : CV_8U;
-    const double levels = bits == 16 ? 65535.0 : 255.0;
-    std::vector<cv::Mat> planes;
-    const int order3[3] = {2, 1, 0};
-    for (int k = 0; k < image.channels; ++k) {
-        const int c = image.channels == 3 ? order3[k] : 0;
-        cv::Mat f(image.height, image.width, CV_32F, const_cast<float*>(image.plane(c)));
-        cv::Mat q;
-        cv::Mat clipped = cv::min(cv::max(f, 0.0), 1.0);
-        clipped.convertTo(q, type, levels);  // saturating, rounding
-        planes.push_back(q);
-    }
-    if (withAlpha) {
-        cv::Mat a(image.height, image.width, CV_16U, const_cast<uint16_t*>(image.alpha.data()));
-        cv::Mat q;
-        // Alpha is untouched unless the output depth differs from the input's.
-        if (bits == image.bitDepth)
-            a.convertTo(q, type);
-        else
-            a.convertTo(q, type, bits == 8 ? 255.0 / 65535.0 : 65535.0 / 255.0);
-        if (image.channels == 1) {
-            planes = {planes[0], planes[0], planes[0]};  // OpenCV cannot write grey+alpha
-            notes.push_back(path + ": grey with alpha is written as RGBA (equal colour channels)");
-        }
-        planes.push_back(q);
-    }
-    cv::Mat merged;
-    cv::merge(planes, merged);
-    std::vector<int> params;
-    if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, 95};
-    if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};  // above 100: lossless
-    if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
+    // Grey+alpha goes to libpng or libtiff (OpenCV writes only RGBA); WebP has no grey mode, so it
+    // gets equal colour channels, which the reader takes for grey again.
+    const bool greyAlpha = withAlpha && image.channels == 1 && ext != ".webp";
+    const cv::Mat samples = interleavedSamples(image, bits, withAlpha, greyAlpha ? 2 : 0);
     std::vector<uint8_t> encoded;
-    try {
-        if (!cv::imencode(ext, merged, encoded, params)) fail(ErrorKind::Io, path + ": OpenCV could not encode " + ext);
-    } catch (const cv::Exception& e) {
-        fail(ErrorKind::Io, path + ": cannot encode: " + e.what());
+    if (greyAlpha) {
+        try {
+            encoded = ext == ".png" ? io::encodeGreyAlphaPng(samples, 3) : io::encodeGreyAlphaTiff(samples);
+        } catch (const Error& e) {
+            fail(ErrorKind::Io, path + ": " + e.what());
+        }
+    } else {
+        std::vector<int> params;
+        if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, 95};
+        if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};  // above 100: lossless
+        if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
+        try {
+            if (!cv::imencode(ext, samples, encoded, params)) fail(ErrorKind::Io, path + ": OpenCV could not encode " + ext);
+        } catch (const cv::Exception& e) {
+            fail(ErrorKind::Io, path + ": cannot encode: " + e.what());
+        }
     }
     auto copyMetadata = [&](const std::string& tmp) {
         if (image.metadataSource.empty() || ext == ".bmp") return;

@@ -354,7 +354,7 @@ double Trainer::validate(Network& inference, std::string& summary, bool preview)
             const Image ab = head_.decode(out, side, side);
             Image L = e.input;
             for (float& v : L.pixels) v *= tasks::kLScale;
-            result = labToRgb(mergeLab(L, ab));
+            result = labToRgb(L, ab);
             colourTruth += colourfulness(e.target);
             colourOut += colourfulness(result);
         } else {

@@ -1,0 +1,18 @@
+// Encoders for grey images with an alpha channel, which OpenCV can only write as RGBA: PNG through
+// libpng (colour type 4) and TIFF through libtiff (one sample plus an unassociated alpha sample).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace aekit::io {
+
+// greyAlpha: CV_8UC2 or CV_16UC2 (grey, alpha). Throws Error(Io) if the library reports an error.
+std::vector<uint8_t> encodeGreyAlphaPng(const cv::Mat& greyAlpha, int compressionLevel);
+std::vector<uint8_t> encodeGreyAlphaTiff(const cv::Mat& greyAlpha);
+// A TIFF of one grey sample plus alpha, 8 or 16 bits (which OpenCV decodes through an 8-bit RGBA
+// path, losing depth): CV_8UC2 or CV_16UC2. An empty Mat for any other TIFF, or one libtiff rejects.
+cv::Mat decodeGreyAlphaTiff(const uint8_t* data, size_t size);
+
+}  // namespace aekit::io
