@@ -14,13 +14,14 @@ for p in python3-torch libjemalloc2; do
     break
   }
 done
+python=/usr/bin/python3  # Debian's, which sees python3-torch (a pyenv python3 on PATH would not)
 jemalloc=$(ls /usr/lib/*/libjemalloc.so.2 | head -1)
 echo "machine: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores, threads $threads"
 "$build/apps/aekit" bench --threads "$threads" --json /tmp/aekit-bench.json
-python3 "$here/bench_unet.py" --threads "$threads" --json /tmp/peer-default.json
+"$python" "$here/bench_unet.py" --threads "$threads" --json /tmp/peer-default.json
 LD_PRELOAD="$jemalloc" MALLOC_CONF=thp:always,metadata_thp:auto,dirty_decay_ms:-1,muzzy_decay_ms:-1 \
-  python3 "$here/bench_unet.py" --threads "$threads" --channels-last --json /tmp/peer-best.json
-python3 - <<'PY'
+  "$python" "$here/bench_unet.py" --threads "$threads" --channels-last --json /tmp/peer-best.json
+"$python" - <<'PY'
 import json
 a = json.load(open("/tmp/aekit-bench.json"))
 for name in ("best", "default"):
