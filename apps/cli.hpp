@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aekit/model.hpp"
+#include "aekit/network.hpp"
 
 namespace cli {
 
@@ -39,6 +40,10 @@ bool parse(int argc, char** argv, const std::string& usage, const po::options_de
 void addCommon(po::options_description& options);
 // Applies --threads (0: all cores).
 void applyThreads(const po::variables_map& vm);
+// --precision f32|bf16 (for commands that run a network); precision() reads it, refusing bf16 on a
+// CPU without AVX512-BF16 with a clear error.
+void addPrecision(po::options_description& options);
+aekit::Precision precision(const po::variables_map& vm);
 
 // A shipped model for the task and channels ("color", "gray", "document", "colorize"), a short name,
 // or a path. Searched next to the installed program, then in the source tree's models/.

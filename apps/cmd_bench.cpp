@@ -24,11 +24,18 @@ int runBench(int argc, char** argv) {
     o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
     const aekit::BenchResult r = aekit::runBench(o);
     std::printf("bench-unet (%.0f multiply-adds/px), %d threads\n", r.macsPerPixel, r.threads);
-    std::printf("  training  %.2f steps/s = %.1f patches/s (batch 16, 128x128)  %.0f GFLOP/s = %.0f%% of peak\n",
-                r.trainStepsPerSecond, r.trainPatchesPerSecond, r.trainGflops, 100 * r.trainGflops / r.peakGflops);
-    std::printf("  inference %.2f MP/s (1024x1024, f32)  %.0f GFLOP/s = %.0f%% of peak\n", r.inferMpixPerSecond,
-                r.inferGflops, 100 * r.inferGflops / r.peakGflops);
-    std::printf("  peak      %.0f GFLOP/s (oneDNN sgemm %s)\n", r.peakGflops, o.quick ? "2048^3" : "4096^3");
+    auto show = [&](const char* precision, const aekit::BenchResult::Figures& t, const aekit::BenchResult::Figures& i) {
+        std::printf("  training  %-4s %.2f steps/s = %.1f patches/s (batch 16, 128x128)  %.0f GFLOP/s = %.0f%% of peak\n",
+                    precision, t.stepsPerSecond, t.patchesPerSecond, t.gflops, 100 * t.gflops / r.peakGflops);
+        std::printf("  inference %-4s %.2f MP/s (1024x1024)  %.0f GFLOP/s = %.0f%% of peak\n", precision, i.mpixPerSecond,
+                    i.gflops, 100 * i.gflops / r.peakGflops);
+    };
+    show("f32", r.train, r.infer);
+    if (r.bf16)
+        show("bf16", r.trainBf16, r.inferBf16);
+    else
+        std::printf("  bf16      not offered: this CPU has no AVX512-BF16\n");
+    std::printf("  peak      %.0f GFLOP/s (oneDNN f32 sgemm %s)\n", r.peakGflops, o.quick ? "2048^3" : "4096^3");
     std::printf("  peak RSS  %.0f MB\n", r.peakRssMb);
     if (!json.empty()) {
         std::ofstream f(json);

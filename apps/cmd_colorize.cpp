@@ -23,9 +23,11 @@ int runColorize(int argc, char** argv) {
         ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB");
     // clang-format on
     cli::addCommon(opts);
+    cli::addPrecision(opts);
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit colorize IN... -o OUT [--model NAME|PATH]", opts, pos, vm)) return cli::kOk;
     cli::applyThreads(vm);
+    io.precision = cli::precision(vm);
     std::unique_ptr<aekit::ImageModel> model;
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "colorize", [&](const aekit::BatchItem& item) {
         if (!model)

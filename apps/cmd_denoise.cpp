@@ -25,10 +25,12 @@ int runDenoise(int argc, char** argv) {
         ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB");
     // clang-format on
     cli::addCommon(opts);
+    cli::addPrecision(opts);
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit denoise IN... -o OUT [--model NAME|PATH] [--sigma S]", opts, pos, vm))
         return cli::kOk;
     cli::applyThreads(vm);
+    io.precision = cli::precision(vm);
     std::map<int, std::unique_ptr<aekit::ImageModel>> models;  // by channels, loaded on first use
     auto modelFor = [&](int channels) -> aekit::ImageModel& {
         auto& slot = models[modelName.empty() ? channels : 0];

@@ -33,12 +33,14 @@ int runEval(int argc, char** argv) {
         ("tile", po::value(&o.inference.tile)->default_value(0), "tile side (0: automatic)");
     // clang-format on
     cli::addCommon(opts);
+    cli::addPrecision(opts);
     po::positional_options_description pos;
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit eval --model M --images DIR [--noise SPEC] [--seed N] [--protocol float|8bit]",
                     opts, pos, vm))
         return cli::kOk;
     cli::applyThreads(vm);
+    o.inference.precision = cli::precision(vm);
     if (protocol != "float" && protocol != "8bit")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--protocol: float or 8bit");
     if (!baseline.empty() && baseline != "nlm") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--baseline: nlm");

@@ -80,12 +80,14 @@ int runTrain(int argc, char** argv) {
         ("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
     // clang-format on
     cli::addCommon(opts);
+    cli::addPrecision(opts);
     po::positional_options_description pos;
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit train --task denoise|colorize|reconstruct --data DIR... --out MODEL [options]",
                     opts, pos, vm))
         return cli::kOk;
     o.threads = vm["threads"].as<int>();
+    o.precision = cli::precision(vm);
     o.task = aekit::parseTask(task);
     o.loss = aekit::parseLoss(loss);
     o.sparsity = aekit::Sparsity::parse(sparsity);

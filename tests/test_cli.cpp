@@ -341,9 +341,13 @@ TEST_CASE("cli: info describes a model and refuses a bad file with its name") {
 TEST_CASE("cli: kill -9 in the middle of a folder run leaves only whole images, and a rerun completes") {
     testutil::TempDir dir;
     makeImages(dir / "in", 40, 320, 240, 3, 200);
-    const std::string cmd = std::string(AEKIT_BINARY) + " corrupt " + (dir / "in") + " -o " + (dir / "out") +
-                            " --noise gaussian:20+jpeg:50 --threads 1 > /dev/null 2>&1 & pid=$!; for i in $(seq 1 200); do "
-                            "[ $(ls " + (dir / "out") + " 2>/dev/null | wc -l) -ge 5 ] && break; sleep 0.02; done; kill -9 $pid; wait $pid; true";
+    std::string job;
+    SUBCASE("corrupt") { job = "corrupt " + (dir / "in") + " -o " + (dir / "out") + " --noise gaussian:20+jpeg:50"; }
+    SUBCASE("denoise") { job = "denoise " + (dir / "in") + " -o " + (dir / "out"); }
+    SUBCASE("colorize") { job = "colorize " + (dir / "in") + " -o " + (dir / "out"); }
+    CAPTURE(job);
+    const std::string cmd = std::string(AEKIT_BINARY) + " " + job + " --threads 1 > /dev/null 2>&1 & pid=$!; for i in $(seq 1 1500); do "
+                            "[ $(ls " + (dir / "out") + " 2>/dev/null | wc -l) -ge 5 ] && break; sleep 0.02; done; kill -9 $pid; wait $pid 2>/dev/null; true";
     REQUIRE(std::system(cmd.c_str()) == 0);
     size_t whole = 0;
     for (const auto& e : fs::directory_iterator(dir / "out")) {
@@ -355,11 +359,80 @@ TEST_CASE("cli: kill -9 in the middle of a folder run leaves only whole images, 
     }
     CHECK(whole >= 5);
     CHECK(whole < 40);  // it really was interrupted
-    const auto r = runAekit("corrupt " + (dir / "in") + " -o " + (dir / "out") + " --noise gaussian:20+jpeg:50 --threads 1");
+    const auto r = runAekit(job + " --threads 2");
     INFO(r.output);
     CHECK(r.code == 0);
-    size_t images = 0;
-    for (const auto& e : fs::directory_iterator(dir / "out"))
-        if (e.path().extension() == ".png" && e.path().filename().string()[0] != '.') ++images;
+    size_t images = 0, temporaries = 0;
+    for (const auto& e : fs::directory_iterator(dir / "out")) {
+        const std::string name = e.path().filename().string();
+        if (name.find(".aekit-tmp-") != std::string::npos) ++temporaries;
+        if (e.path().extension() == ".png" && name[0] != '.') {
+            CHECK_NOTHROW(readImage(e.path().string()));
+            ++images;
+        }
+    }
     CHECK(images == 40);
+    CHECK(temporaries <= 1);  // at most the killed run's own, which every run ignores
+}
+
+TEST_CASE("cli: kill -9 during training leaves a checkpoint that resumes") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 4, 40, 40, 3, 30);
+    const std::string out = dir / "m.safetensors";
+    const std::string train = std::string(AEKIT_BINARY) + " train --task denoise --data " + (dir / "data") + " --out " + out +
+                              " --channels 8,12 --code 16 --batch 4 --patch 16 --threads 1 --checkpoint-minutes 0.002";
+    // Killed while checkpoints are being written every ~0.1 s: the last one whole, or the one before.
+    const std::string cmd = train + " --steps 1000000 > /dev/null 2>&1 & pid=$!; for i in $(seq 1 600); do [ -f " + out +
+                            ".ckpt ] && break; sleep 0.05; done; sleep 1.5; kill -9 $pid; wait $pid 2>/dev/null; true";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    REQUIRE(fs::exists(out + ".ckpt"));
+    const auto ck = nlohmann::json::parse(readSafetensors(out + ".ckpt").metadata.at("aekit.checkpoint"));
+    const int64_t step = ck.at("step").get<int64_t>();
+    CHECK(step > 0);
+    const auto r = runAekit(std::string(train).substr(std::string(AEKIT_BINARY).size() + 1) + " --steps " +
+                            std::to_string(step + 5) + " --resume");
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("resumed") != std::string::npos);
+    CHECK_NOTHROW(Model::load(out));
+}
+
+TEST_CASE("cli: a write that fails for lack of space leaves a clear error and no partial file") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 3, 320, 240, 3, 300);
+    fs::create_directories(dir / "out");
+    // The file-size limit (ulimit -f: 16 or 32 KB, by the shell's block size) fails writes as a full disk does, without privileges.
+    const std::string cmd = "ulimit -f 32; trap '' XFSZ; " + std::string(AEKIT_BINARY) + " corrupt " + (dir / "in") + " -o " +
+                            (dir / "out") + " --noise gaussian:20 > " + (dir / "log") + " 2>&1; echo $? > " + (dir / "code");
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    int code = -1;
+    std::ifstream(dir / "code") >> code;
+    const std::string log = bytesOf(dir / "log");
+    INFO(log);
+    CHECK(code == 1);
+    CHECK(log.find("img0.png") != std::string::npos);
+    CHECK(log.find("too large") != std::string::npos);
+    for (const auto& e : fs::directory_iterator(dir / "out")) {
+        const std::string name = e.path().filename().string();
+        CAPTURE(name);
+        CHECK(name.find(".aekit-tmp-") == std::string::npos);  // no temporary left behind
+        if (e.path().extension() == ".png") CHECK_NOTHROW(readImage(e.path().string()));
+    }
+}
+
+TEST_CASE("cli: two processes writing one output folder never corrupt each other's files") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 12, 160, 120, 3, 400);
+    const std::string job = std::string(AEKIT_BINARY) + " corrupt " + (dir / "in") + " --noise gaussian:20 --seed 5 --threads 1 -o ";
+    REQUIRE(std::system((job + (dir / "reference") + " > /dev/null 2>&1").c_str()) == 0);
+    const std::string both = job + (dir / "shared") + " --overwrite > /dev/null 2>&1 & " + job + (dir / "shared") +
+                             " --overwrite > /dev/null 2>&1 & wait";
+    REQUIRE(std::system(both.c_str()) == 0);
+    for (int i = 0; i < 12; ++i) {
+        const std::string name = "/img" + std::to_string(i) + ".png";
+        CAPTURE(name);
+        CHECK(bytesOf(dir / "shared" + name) == bytesOf(dir / "reference" + name));
+    }
+    for (const auto& e : fs::directory_iterator(dir / "shared"))
+        CHECK(e.path().filename().string().find(".aekit-tmp-") == std::string::npos);
 }

@@ -262,3 +262,50 @@ TEST_CASE("grad: whole network loss with respect to weights and input") {
         checkWholeNetwork(a);
     }
 }
+
+// bf16 (AVX512-BF16 CPUs only): the same network's output and parameter gradients stay close to
+// f32's. bf16 keeps 8 significant bits, so "close" is a relative L2 error of a few percent.
+TEST_CASE("grad: bf16 output and gradients agree with f32") {
+    if (!aekit::bf16Supported()) {
+        MESSAGE("skipped: this CPU has no AVX512-BF16");
+        return;
+    }
+    aekit::Architecture a;
+    a.encoder = {16, 32};
+    a.code = 32;
+    a.decoder = {16, 32};
+    a.inputSkip = true;
+    const int N = 2, H = 32, W = 32;
+    const int64_t n = int64_t(N) * 3 * H * W;
+    const Vec x = randomVec(size_t(n), 0, 1, 11), t = randomVec(size_t(n), 0, 1, 12);
+    auto run = [&](aekit::Precision p, std::vector<float>& out, std::vector<float>& grads) {
+        aekit::Network net(a, aekit::Mode::Training, p);
+        net.initWeights(3);
+        net.setShape(N, H, W);
+        std::copy(x.begin(), x.end(), net.input());
+        net.forward();
+        out.assign(net.output(), net.output() + n);
+        std::vector<float> target(t.begin(), t.end());
+        aekit::lossAndGradient(aekit::LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
+        net.backward();
+        grads.clear();
+        for (const auto& pv : net.params()) grads.insert(grads.end(), pv.grad, pv.grad + pv.size);
+    };
+    std::vector<float> out32, g32, out16, g16;
+    run(aekit::Precision::F32, out32, g32);
+    run(aekit::Precision::BF16, out16, g16);
+    auto relative = [](const std::vector<float>& ref, const std::vector<float>& v) {
+        double num = 0, den = 0;
+        for (size_t i = 0; i < ref.size(); ++i) {
+            num += (double(v[i]) - ref[i]) * (double(v[i]) - ref[i]);
+            den += double(ref[i]) * ref[i];
+        }
+        return std::sqrt(num / den);
+    };
+    const double outErr = relative(out32, out16), gradErr = relative(g32, g16);
+    CAPTURE(outErr);
+    CAPTURE(gradErr);
+    CHECK(outErr < 2e-2);
+    CHECK(gradErr < 5e-2);
+    CHECK(outErr > 0);  // bf16 really ran: its rounding shows
+}

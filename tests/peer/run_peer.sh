@@ -26,6 +26,10 @@ import json
 a = json.load(open("/tmp/aekit-bench.json"))
 for name in ("best", "default"):
     p = json.load(open(f"/tmp/peer-{name}.json"))
-    print(f"aekit / pytorch ({name}): training {a['train']['patches_per_s'] / p['train']['patches_per_s']:.2f}x, "
+    print(f"aekit f32 / pytorch f32 ({name}): training {a['train']['patches_per_s'] / p['train']['patches_per_s']:.2f}x, "
           f"inference {a['infer_f32']['mpix_per_s'] / p['infer_f32']['mpix_per_s']:.2f}x")
+    if a.get("bf16"):
+        print(f"aekit bf16 / pytorch f32 ({name}): training "
+              f"{a['train_bf16']['patches_per_s'] / p['train']['patches_per_s']:.2f}x, "
+              f"inference {a['infer_bf16']['mpix_per_s'] / p['infer_f32']['mpix_per_s']:.2f}x")
 PY

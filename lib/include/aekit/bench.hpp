@@ -1,6 +1,7 @@
 // The benchmark of DESIGN.md ("bench-unet", contract): training patches per second (batch 16 of
 // 128x128: forward, backward, Adam), inference megapixels per second on a 1024x1024 colour image,
-// achieved GFLOP/s against oneDNN's sgemm rate measured in the same run, peak RSS, threads.
+// achieved GFLOP/s against oneDNN's sgemm rate measured in the same run, peak RSS, threads; in f32
+// and, where the CPU has AVX512-BF16, in bf16.
 #pragma once
 #include <functional>
 #include <string>
@@ -14,10 +15,16 @@ struct BenchOptions {
 };
 
 struct BenchResult {
+    struct Figures {
+        double stepsPerSecond = 0, patchesPerSecond = 0;  // training
+        double mpixPerSecond = 0;                         // inference
+        double gflops = 0;
+    };
     int threads = 0;
-    double trainStepsPerSecond = 0, trainPatchesPerSecond = 0, trainGflops = 0;
-    double inferMpixPerSecond = 0, inferGflops = 0;
-    double peakGflops = 0;  // sgemm M=N=K=4096 (quick: 2048)
+    Figures train, infer;          // f32
+    bool bf16 = false;             // the CPU runs bf16 convolutions (AVX512-BF16): the next two are set
+    Figures trainBf16, inferBf16;  // bf16 activations, f32 master weights
+    double peakGflops = 0;         // f32 sgemm M=N=K=4096 (quick: 2048)
     double peakRssMb = 0;
     double macsPerPixel = 0;
     std::string toJson() const;

@@ -9,6 +9,7 @@
 
 #include "aekit/image.hpp"
 #include "aekit/model.hpp"
+#include "aekit/network.hpp"
 
 namespace aekit {
 
@@ -16,6 +17,7 @@ struct InferenceOptions {
     int tile = 0;                   // tile side in pixels (0: as large as the memory budget allows)
     uint64_t maxMemoryMB = 1536;    // budget for one image: its buffers plus the network's tiles
     int colorizeSize = 512;         // colorize: working resolution (long side), 0 = full resolution
+    Precision precision = Precision::F32;  // bf16: about 2x faster on AVX512-BF16 CPUs
 };
 
 class ImageModel {

@@ -13,6 +13,13 @@
 namespace aekit {
 
 enum class Mode { Training, Inference };
+// Arithmetic of the convolutions: f32, or bf16 (AVX512-BF16; activations and their gradients in
+// bf16, master weights, biases, weight gradients, the loss and the caller's buffers in f32).
+enum class Precision { F32, BF16 };
+const char* toString(Precision p);
+Precision parsePrecision(const std::string& s);  // "f32" | "bf16"; throws Error(InvalidArgument)
+// Whether this CPU runs bf16 convolutions natively (oneDNN's avx512_core_bf16 or later).
+bool bf16Supported();
 
 // A parameter as the optimiser sees it: plain row-major value and gradient, same length.
 struct ParamView {
@@ -25,13 +32,14 @@ struct ParamView {
 
 class Network {
 public:
-    Network(const Architecture& arch, Mode mode);
+    Network(const Architecture& arch, Mode mode, Precision precision = Precision::F32);
     ~Network();
     Network(const Network&) = delete;
     Network& operator=(const Network&) = delete;
 
     const Architecture& architecture() const;
     Mode mode() const;
+    Precision precision() const;
 
     // He-normal weights, zero biases, from a seeded generator.
     void initWeights(uint64_t seed);

@@ -10,6 +10,7 @@
 #include "aekit/architecture.hpp"
 #include "aekit/loss.hpp"
 #include "aekit/model.hpp"
+#include "aekit/network.hpp"
 
 namespace aekit {
 
@@ -35,6 +36,7 @@ struct TrainOptions {
     uint64_t seed = 1;
     int threads = 0;         // 0: all cores
     int loaderThreads = 1;   // background threads preparing batches
+    Precision precision = Precision::F32;  // bf16: activations and gradients in bf16, f32 master weights
     std::string noise;       // "" = the task's default (denoise: gaussian:0-55; others: none)
     Architecture arch;       // channels are set from the task and gray option
     bool gray = false;       // train a one-channel model (denoise, reconstruct)

@@ -44,15 +44,29 @@ double peakRssMb() {
 }  // namespace
 
 std::string BenchResult::toJson() const {
+    auto training = [&](const Figures& f) {
+        return nlohmann::json{{"steps_per_s", f.stepsPerSecond}, {"patches_per_s", f.patchesPerSecond},
+                              {"gflops", f.gflops}, {"share_of_peak", peakGflops > 0 ? f.gflops / peakGflops : 0},
+                              {"batch", 16}, {"patch", 128}};
+    };
+    auto inference = [&](const Figures& f) {
+        return nlohmann::json{{"mpix_per_s", f.mpixPerSecond}, {"gflops", f.gflops},
+                              {"share_of_peak", peakGflops > 0 ? f.gflops / peakGflops : 0}, {"size", 1024}};
+    };
     nlohmann::json j{{"threads", threads},
                      {"network", "bench-unet"},
                      {"macs_per_pixel", macsPerPixel},
-                     {"train", {{"steps_per_s", trainStepsPerSecond}, {"patches_per_s", trainPatchesPerSecond}, {"gflops", trainGflops}, {"batch", 16}, {"patch", 128}}},
-                     {"infer_f32", {{"mpix_per_s", inferMpixPerSecond}, {"gflops", inferGflops}, {"size", 1024}}},
+                     {"train", training(train)},
+                     {"infer_f32", inference(infer)},
                      {"peak_gflops", peakGflops},
-                     {"train_share_of_peak", peakGflops > 0 ? trainGflops / peakGflops : 0},
-                     {"infer_share_of_peak", peakGflops > 0 ? inferGflops / peakGflops : 0},
+                     {"train_share_of_peak", peakGflops > 0 ? train.gflops / peakGflops : 0},
+                     {"infer_share_of_peak", peakGflops > 0 ? infer.gflops / peakGflops : 0},
+                     {"bf16", bf16},
                      {"peak_rss_mb", peakRssMb}};
+    if (bf16) {
+        j["train_bf16"] = training(trainBf16);
+        j["infer_bf16"] = inference(inferBf16);
+    }
     return j.dump(2);
 }
 
@@ -68,9 +82,10 @@ BenchResult runBench(const BenchOptions& o) {
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> u(0.f, 1.f);
 
-    {  // training: batch 16 of 128x128, forward + MSE + backward + Adam
+    // Training: batch 16 of 128x128, forward + MSE + backward + Adam (f32 master weights).
+    auto timeTraining = [&](Precision precision, BenchResult::Figures& f) {
         const int N = 16, P = 128;
-        Network net(arch, Mode::Training);
+        Network net(arch, Mode::Training, precision);
         net.initWeights(1);
         net.setShape(N, P, P);
         const int64_t n = int64_t(N) * 3 * P * P;
@@ -79,7 +94,7 @@ BenchResult runBench(const BenchOptions& o) {
         for (int64_t i = 0; i < n; ++i) net.input()[i] = std::clamp(target[size_t(i)] + 0.1f * (u(rng) - 0.5f), 0.f, 1.f);
         auto params = net.params();
         Optimizer opt(OptimizerConfig{}, params);
-        note("timing training steps");
+        note(std::string("timing training steps, ") + toString(precision));
         const double s = medianSeconds(repeats, [&] {
             net.forward();
             lossAndGradient(LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
@@ -87,20 +102,28 @@ BenchResult runBench(const BenchOptions& o) {
             opt.step(1e-4);
             net.weightsChanged();
         });
-        r.trainStepsPerSecond = 1.0 / s;
-        r.trainPatchesPerSecond = N / s;
-        r.trainGflops = 3 * 2 * r.macsPerPixel * double(N) * P * P / s / 1e9;
-    }
-    {  // inference: one 1024x1024 colour image, whole
+        f.stepsPerSecond = 1.0 / s;
+        f.patchesPerSecond = N / s;
+        f.gflops = 3 * 2 * r.macsPerPixel * double(N) * P * P / s / 1e9;
+    };
+    // Inference: one 1024x1024 colour image, whole.
+    auto timeInference = [&](Precision precision, BenchResult::Figures& f) {
         const int S = 1024;
-        Network net(arch, Mode::Inference);
+        Network net(arch, Mode::Inference, precision);
         net.initWeights(1);
         net.setShape(1, S, S);
         for (int64_t i = 0; i < int64_t(3) * S * S; ++i) net.input()[i] = u(rng);
-        note("timing inference");
+        note(std::string("timing inference, ") + toString(precision));
         const double s = medianSeconds(repeats, [&] { net.forward(); });
-        r.inferMpixPerSecond = double(S) * S / 1e6 / s;
-        r.inferGflops = 2 * r.macsPerPixel * double(S) * S / s / 1e9;
+        f.mpixPerSecond = double(S) * S / 1e6 / s;
+        f.gflops = 2 * r.macsPerPixel * double(S) * S / s / 1e9;
+    };
+    timeTraining(Precision::F32, r.train);
+    timeInference(Precision::F32, r.infer);
+    r.bf16 = bf16Supported();
+    if (r.bf16) {
+        timeTraining(Precision::BF16, r.trainBf16);
+        timeInference(Precision::BF16, r.inferBf16);
     }
     {  // peak: oneDNN's sgemm with the same threads
         const dnnl_dim_t M = o.quick ? 2048 : 4096;

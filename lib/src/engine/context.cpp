@@ -15,7 +15,15 @@ void appendReorder(std::vector<Step>& steps, const memory& src, const memory& ds
 }
 
 void run(dnnl::stream& strm, const std::vector<Step>& steps) {
-    for (const auto& s : steps) s.prim.execute(strm, s.args);
+    for (const auto& s : steps) {
+        if (s.cArgs.size() != s.args.size()) {
+            s.cArgs.clear();
+            for (const auto& [arg, mem] : s.args) s.cArgs.push_back({arg, mem.get()});
+        }
+        const dnnl_status_t status =
+            dnnl_primitive_execute(s.prim.get(), strm.get(), static_cast<int>(s.cArgs.size()), s.cArgs.data());
+        if (status != dnnl_success) throw dnnl::error(status, "could not execute a primitive");
+    }
     strm.wait();
 }
 

@@ -19,6 +19,9 @@ struct Step {
     dnnl::primitive prim;
     Args args;
     bool scratchpad = false;  // built with user scratchpad: the graph binds its buffer here
+    // args in the C API's form, built on the first run: the C++ execute() would build this vector on
+    // every call, an allocation per primitive per step. Cleared whenever args change.
+    mutable std::vector<dnnl_exec_arg_t> cArgs;
 };
 
 struct Context {
@@ -28,11 +31,12 @@ struct Context {
     // One activation layout per graph (ONEDNN-NOTES.md): blocked nChw16c for training,
     // nhwc for brgconv inference.
     memory::format_tag layout = memory::format_tag::nhwc;
+    // Activations, their gradients and the weights the primitives read: f32, or bf16 on CPUs with
+    // AVX512-BF16 (master weights, biases and weight gradients stay f32).
+    memory::data_type dtype = memory::data_type::f32;
     size_t scratchpadBytes = 0;
 
-    memory::desc activation(const memory::dims& dims) const {
-        return memory::desc(dims, memory::data_type::f32, layout);
-    }
+    memory::desc activation(const memory::dims& dims) const { return memory::desc(dims, dtype, layout); }
     // Attributes every primitive gets: user scratchpad (sized by noteScratchpad).
     dnnl::primitive_attr attr() const {
         dnnl::primitive_attr a;

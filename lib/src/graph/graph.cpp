@@ -15,8 +15,9 @@ namespace aekit::graph {
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-Graph::Graph(bool training) {
+Graph::Graph(bool training, bool bf16) {
     ctx_.training = training;
+    if (bf16) ctx_.dtype = dt::bf16;
     ctx_.layout = training ? tag::nChw16c : tag::nhwc;
 }
 
@@ -136,7 +137,10 @@ void Graph::finalize(int N, int H, int W) {
                          ctx_.eng);
     auto bind = [&](std::vector<engine::Step>& steps) {
         for (auto& s : steps)
-            if (s.scratchpad) s.args[DNNL_ARG_SCRATCHPAD] = scratchpad_;
+            if (s.scratchpad) {
+                s.args[DNNL_ARG_SCRATCHPAD] = scratchpad_;
+                s.cArgs.clear();
+            }
     };
     for (auto& op : ops_) {
         bind(op->prepareSteps);

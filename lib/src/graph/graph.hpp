@@ -14,7 +14,8 @@ using engine::Tensor;
 
 class Graph {
 public:
-    explicit Graph(bool training);
+    // bf16: activations, gradients and primitive weights in bf16 (oneDNN's AVX512-BF16 kernels).
+    explicit Graph(bool training, bool bf16 = false);
 
     // Building (before finalize). Each returns the op's destination tensor.
     Tensor* input(int channels);

@@ -10,18 +10,39 @@
 
 namespace aekit {
 
+const char* toString(Precision p) { return p == Precision::BF16 ? "bf16" : "f32"; }
+
+Precision parsePrecision(const std::string& s) {
+    if (s == "f32") return Precision::F32;
+    if (s == "bf16") return Precision::BF16;
+    fail(ErrorKind::InvalidArgument, "unknown precision '" + s + "' (f32|bf16)");
+}
+
+bool bf16Supported() {
+    const auto isa = dnnl::get_effective_cpu_isa();
+    return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
 struct Network::Impl {
     Architecture arch;
     Mode mode;
+    Precision precision;
     graph::Graph g;
-    Impl(const Architecture& a, Mode m) : arch(a), mode(m), g(m == Mode::Training) { graph::buildAutoencoder(g, arch); }
+    Impl(const Architecture& a, Mode m, Precision p)
+        : arch(a), mode(m), precision(p), g(m == Mode::Training, p == Precision::BF16) {
+        if (p == Precision::BF16 && !bf16Supported())
+            fail(ErrorKind::Unsupported, "bf16 needs a CPU with AVX512-BF16; this one runs f32 only");
+        graph::buildAutoencoder(g, arch);
+    }
 };
 
-Network::Network(const Architecture& arch, Mode mode) : impl_(std::make_unique<Impl>(arch, mode)) {}
+Network::Network(const Architecture& arch, Mode mode, Precision precision)
+    : impl_(std::make_unique<Impl>(arch, mode, precision)) {}
 Network::~Network() = default;
 
 const Architecture& Network::architecture() const { return impl_->arch; }
 Mode Network::mode() const { return impl_->mode; }
+Precision Network::precision() const { return impl_->precision; }
 
 void Network::initWeights(uint64_t seed) {
     std::mt19937_64 rng(seed);

@@ -35,7 +35,7 @@ struct ImageModel::Impl {
     double bytesPerPixel;  // network activations per input pixel, all tensors alive at once
 
     Impl(Model m, const InferenceOptions& o)
-        : model(std::move(m)), options(o), net(model.arch, Mode::Inference) {
+        : model(std::move(m)), options(o), net(model.arch, Mode::Inference, o.precision) {
         net.setWeights(model.weights);
         if (model.task == Task::Colorize) head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
         const Architecture& a = model.arch;

@@ -28,12 +28,13 @@ void Conv::finalize(Context& ctx) {
     allocateDst(ctx, {s[0], desc_.OC, s[2], s[3]});
 
     const memory::desc dstMd = dst_->desc();
-    const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, dt::f32, tag::any);
+    const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, ctx.dtype, tag::any);
+    const memory::desc diffWeightsAny({desc_.OC, IC_, desc_.K, desc_.K}, dt::f32, tag::any);
     // Few input channels (an image: 1 or 3) in a blocked layout send oneDNN to ref:any; let it pick
     // the source layout (plain nchw here) and reorder into it: cheap for so few channels.
     const bool ownSrcLayout = ctx.training && IC_ % 16 != 0;
     const memory::desc srcMd =
-        ownSrcLayout ? memory::desc(src->dims, dt::f32, tag::any) : src->desc();
+        ownSrcLayout ? memory::desc(src->dims, ctx.dtype, tag::any) : src->desc();
     const memory::desc biasMd = bias_->value.get_desc();
     const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
 
@@ -81,7 +82,7 @@ void Conv::finalize(Context& ctx) {
              true});
     }
     dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd(
-        {algorithm::convolution_direct, fwdPd.src_desc(), weightsAny, biasMd, dstMd, strides, pad, pad}, ctx.attr(),
+        {algorithm::convolution_direct, fwdPd.src_desc(), diffWeightsAny, biasMd, dstMd, strides, pad, pad}, ctx.attr(),
         ctx.eng, fwdPd);
     ctx.noteScratchpad(bwdWeightsPd);
     std::vector<Step> gradToPlain;

@@ -22,7 +22,8 @@ void Deconv::finalize(Context& ctx) {
         fail(ErrorKind::InvalidArgument,
              name_ + ": expects " + std::to_string(IC_) + " input channels, got " + std::to_string(s[1]));
     allocateDst(ctx, {s[0], OC_, s[2] * 2, s[3] * 2});
-    const memory::desc weightsAny({OC_, IC_, 2, 2}, dt::f32, tag::any);
+    const memory::desc weightsAny({OC_, IC_, 2, 2}, ctx.dtype, tag::any);
+    const memory::desc diffWeightsAny({OC_, IC_, 2, 2}, dt::f32, tag::any);
     const memory::dims strides{2, 2}, pad{0, 0};
     const prop_kind prop = ctx.training ? prop_kind::forward_training : prop_kind::forward_inference;
     dnnl::deconvolution_forward::primitive_desc fwdPd(
@@ -38,7 +39,7 @@ void Deconv::finalize(Context& ctx) {
                             true});
     if (!ctx.training) return;
     dnnl::deconvolution_backward_weights::primitive_desc bwdWeightsPd(
-        {algorithm::deconvolution_direct, src->desc(), weightsAny, dst_->desc(), strides, pad, pad}, ctx.attr(),
+        {algorithm::deconvolution_direct, src->desc(), diffWeightsAny, dst_->desc(), strides, pad, pad}, ctx.attr(),
         ctx.eng, fwdPd);
     ctx.noteScratchpad(bwdWeightsPd);
     std::vector<Step> gradToPlain;

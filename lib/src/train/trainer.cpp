@@ -457,6 +457,7 @@ void Trainer::saveModel(Network& net, int64_t step, const std::string& valSummar
                      {"loss", toString(o_.loss)},
                      {"sparsity", o_.sparsity.toString()},
                      {"seed", o_.seed},
+                     {"precision", toString(o_.precision)},
                      {"date", isoDate()},
                      {"seconds", std::lround(seconds)},
                      {"validation", valSummary},
@@ -472,7 +473,7 @@ TrainResult Trainer::run() {
     loadData();
     prepareValidation();
 
-    Network net(o_.arch, Mode::Training);
+    Network net(o_.arch, Mode::Training, o_.precision);
     net.initWeights(itemSeed(o_.seed, "weights"));
     if (o_.sparsity.kind != Sparsity::Kind::None) net.requestCodeGradient();
     net.setShape(o_.batch, o_.patch, o_.patch);
@@ -496,7 +497,7 @@ TrainResult Trainer::run() {
     } else if (fs::exists(o_.out + ".csv")) {
         fs::remove(o_.out + ".csv");  // a fresh run starts a fresh log
     }
-    Network inference(o_.arch, Mode::Inference);
+    Network inference(o_.arch, Mode::Inference, o_.precision);
     inference.setShape(1, val_.crop, val_.crop);
 
     TrainResult result;
