@@ -436,3 +436,20 @@ TEST_CASE("cli: two processes writing one output folder never corrupt each other
     for (const auto& e : fs::directory_iterator(dir / "shared"))
         CHECK(e.path().filename().string().find(".aekit-tmp-") == std::string::npos);
 }
+
+TEST_CASE("cli: --precision bf16 denoises close to f32; an unknown precision is refused") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 1, 96, 64, 3, 500);
+    const auto bad = runAekit("denoise " + (dir / "in") + " -o " + (dir / "x") + " --precision fp8");
+    CHECK(bad.code == 2);
+    CHECK(bad.output.find("unknown precision 'fp8'") != std::string::npos);
+    if (!aekit::bf16Supported()) {
+        MESSAGE("bf16 part skipped: this CPU has no AVX512-BF16");
+        return;
+    }
+    REQUIRE(runAekit("denoise " + (dir / "in") + " -o " + (dir / "f32")).code == 0);
+    const auto r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "bf16") + " --precision bf16");
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(psnr(readImage(dir / "bf16/img0.png"), readImage(dir / "f32/img0.png")) > 40);
+}
