@@ -153,7 +153,25 @@ TEST_CASE("model file: malformed files are refused with a message naming file an
         auto c = readSafetensors(good);
         c.tensors.erase("out.bias");
         writeSafetensors(dir / "m.safetensors", c);
-        expectError(dir / "m.safetensors", "'out.bias' is missing");
+        expectError(dir / "m.safetensors", "parameters, the file's tensors hold only");
+    }
+    SUBCASE("misnamed tensor") {
+        auto c = readSafetensors(good);
+        c.tensors["out.bias2"] = c.tensors.at("out.bias");
+        c.tensors.erase("out.bias");
+        writeSafetensors(dir / "m2.safetensors", c);
+        expectError(dir / "m2.safetensors", "'out.bias' is missing");
+    }
+    SUBCASE("an architecture far larger than the tensors is refused before allocating it") {
+        auto c = readSafetensors(good);
+        Architecture huge;
+        huge.encoder = {4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096};
+        huge.decoder = huge.encoder;
+        huge.code = 4096;
+        huge.convsPerLevel = 8;
+        c.metadata["aekit.arch"] = huge.toJson();
+        writeSafetensors(dir / "huge.safetensors", c);
+        expectError(dir / "huge.safetensors", "parameters, the file's tensors hold only");
     }
     SUBCASE("NaN in weights") {
         auto c = readSafetensors(good);
@@ -175,6 +193,26 @@ TEST_CASE("model file: malformed files are refused with a message naming file an
             CHECK(std::string(e.what()).find("over the limit") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("model file: the architecture's parameter count is the network's") {
+    Architecture a;
+    SUBCASE("default U-Net") {}
+    SUBCASE("input skip, bilinear") {
+        a.inputSkip = true;
+        a.upsample = Upsample::Bilinear;
+    }
+    SUBCASE("plain autoencoder with deconvolution, 3 convs, 1 in 2 out") {
+        a.skips = false;
+        a.residual = false;
+        a.upsample = Upsample::Deconv;
+        a.convsPerLevel = 3;
+        a.inChannels = 1;
+        a.outChannels = 2;
+        a.encoder = {5, 7, 9};
+        a.decoder = {4, 6, 8};
+    }
+    CHECK(a.parameterCount() == Network(a, Mode::Inference).parameterCount());
 }
 
 TEST_CASE("model file: checkpoints carry optimiser state beside the weights and still load as models") {

@@ -36,6 +36,9 @@ struct Architecture {
     void validate() const;
     // Multiply-adds per input pixel of one forward pass.
     double macsPerPixel() const;
+    // Weights and biases, counted without building anything (a model file's tensors must hold
+    // exactly this many values: checked before any network is allocated).
+    int64_t parameterCount() const;
     // Receptive field in pixels (side of the square of input pixels one output pixel depends on).
     int receptiveField() const;
 

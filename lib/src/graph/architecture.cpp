@@ -59,6 +59,23 @@ void Architecture::validate() const {
     require(colorSpace == "rgb" || colorSpace == "gray" || colorSpace == "lab", "colour space must be rgb, gray or lab");
 }
 
+int64_t Architecture::parameterCount() const {
+    const int L = levels();
+    int64_t n = 0;
+    auto conv = [&](int64_t ic, int64_t oc) { n += oc * ic * 9 + oc; };  // 3x3 weights and a bias
+    int c = inChannels;
+    for (int l = 0; l < L; ++l)
+        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, encoder[l]), encoder[l]);
+    for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, code), code);
+    for (int l = L - 1; l >= 0; --l) {
+        if (upsample == Upsample::Deconv) n += int64_t(c) * c * 4;  // 2x2, no bias
+        if (skips) c += encoder[l] + (l == 0 && inputSkip ? inChannels : 0);
+        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, decoder[l]), decoder[l]);
+    }
+    conv(c, outChannels);
+    return n;
+}
+
 double Architecture::macsPerPixel() const {
     const int L = levels();
     double macs = 0;

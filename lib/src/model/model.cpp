@@ -39,6 +39,14 @@ Model Model::fromContent(SafetensorsContent content, const std::string& name) {
     } catch (const Error& e) {
         fail(ErrorKind::BadFile, name + ": " + e.what());
     }
+    // The architecture comes from the file too: before a network is allocated from it, the file's
+    // tensors must hold at least its parameters (checkpoints hold optimiser state too), so a hostile
+    // header cannot make aekit allocate more than the file's own size.
+    int64_t values = 0;
+    for (const auto& [tname, t] : content.tensors) values += static_cast<int64_t>(t.data.size());
+    if (m.arch.parameterCount() > values)
+        fail(ErrorKind::BadFile, name + ": the architecture has " + std::to_string(m.arch.parameterCount()) +
+                                     " parameters, the file's tensors hold only " + std::to_string(values) + " values");
     for (const auto& [tname, t] : content.tensors)
         for (float v : t.data)
             if (!std::isfinite(v)) fail(ErrorKind::BadFile, name + ": tensor '" + tname + "' holds NaN or Inf");
