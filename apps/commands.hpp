@@ -15,6 +15,8 @@ int runDenoise(int argc, char** argv);
 int runColorize(int argc, char** argv);
 int runEval(int argc, char** argv);
 int runBench(int argc, char** argv);
+int runAnomaly(int argc, char** argv);
+int runEmbed(int argc, char** argv);
 
 inline const std::vector<Command>& commands() {
     static const std::vector<Command> table{
@@ -23,6 +25,8 @@ inline const std::vector<Command>& commands() {
         {"denoise", "denoise photos and folders", runDenoise},
         {"colorize", "colorize grayscale photos and scans", runColorize},
         {"eval", "PSNR/SSIM of a model on an image folder (evaluation protocol)", runEval},
+        {"anomaly", "anomaly maps and scores from an autoencoder's reconstruction error", runAnomaly},
+        {"embed", "bottleneck codes of images (CSV, scatter plot, PCA comparison)", runEmbed},
         {"bench", "speed of the benchmark network (training and inference)", runBench},
         {"info", "describe a model file", runInfo},
     };

@@ -4,11 +4,14 @@
 // usage: make_samples OUTDIR   (writes OUTDIR/clean/{scene,texture,document}.png and grey versions of
 // the scene and the document in OUTDIR/gray/, inputs for colorize)
 //        make_samples --large WxH FILE   (a large photo-sized image for speed and memory benchmarks)
+//        make_samples --fabric OUTDIR COUNT SEED   (textures with and without defects: anomaly benchmark)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 
@@ -122,7 +125,60 @@ cv::Mat document() {
 
 }  // namespace
 
+// A woven-fabric-like grey texture, 128x128: two crossed gratings with a random phase, period and
+// slight rotation, plus fine grain; with `defect`, one flaw: a scratch, a stain or a hole.
+cv::Mat fabric(std::mt19937& rng, bool defect) {
+    std::uniform_real_distribution<double> u(0, 1);
+    const int S = 128;
+    const double period = 7 + 3 * u(rng), angle = (u(rng) - 0.5) * 0.3, px = u(rng) * 6.28, py = u(rng) * 6.28;
+    cv::Mat f(S, S, CV_32F);
+    std::normal_distribution<float> grain(0.f, 0.03f);
+    for (int y = 0; y < S; ++y)
+        for (int x = 0; x < S; ++x) {
+            const double xr = x * std::cos(angle) - y * std::sin(angle), yr = x * std::sin(angle) + y * std::cos(angle);
+            f.at<float>(y, x) = float(0.5 + 0.18 * std::sin(6.283 * xr / period + px) +
+                                      0.18 * std::sin(6.283 * yr / period + py)) + grain(rng);
+        }
+    if (defect) {
+        const cv::Point c(int(20 + u(rng) * 88), int(20 + u(rng) * 88));
+        const int kind = int(u(rng) * 3);
+        if (kind == 0) {  // scratch: a thin bright line
+            const double a = u(rng) * 3.14, len = 15 + 20 * u(rng);
+            const cv::Point d(int(len * std::cos(a)), int(len * std::sin(a)));
+            cv::line(f, c - d, c + d, cv::Scalar(0.95), 2, cv::LINE_AA);
+        } else if (kind == 1) {  // stain: a dark, soft ellipse
+            cv::Mat stain = cv::Mat::zeros(S, S, CV_32F);
+            cv::ellipse(stain, c, {int(6 + 8 * u(rng)), int(4 + 6 * u(rng))}, u(rng) * 180, 0, 360, cv::Scalar(1), -1);
+            cv::GaussianBlur(stain, stain, {0, 0}, 2.0);
+            f = f.mul(1 - 0.5 * stain);
+        } else {  // hole: a flat patch without weave
+            cv::circle(f, c, int(4 + 5 * u(rng)), cv::Scalar(0.15), -1, cv::LINE_AA);
+        }
+    }
+    cv::Mat out;
+    f.convertTo(out, CV_8U, 255.0);
+    return out;
+}
+
 int main(int argc, char** argv) {
+    if (argc == 5 && std::string(argv[1]) == "--fabric") {
+        // make_samples --fabric OUTDIR COUNT SEED: COUNT normal textures in OUTDIR/normal and as many
+        // with one defect in OUTDIR/defect (the anomaly benchmark's data).
+        const std::string dir = argv[2];
+        const int count = std::atoi(argv[3]);
+        std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[4])));
+        std::error_code ec;
+        std::filesystem::create_directories(dir + "/normal", ec);
+        std::filesystem::create_directories(dir + "/defect", ec);
+        bool ok = count > 0;
+        for (int i = 0; ok && i < count; ++i) {
+            char name[32];
+            std::snprintf(name, sizeof name, "/%04d.png", i);
+            ok = cv::imwrite(dir + "/normal" + name, fabric(rng, false)) && cv::imwrite(dir + "/defect" + name, fabric(rng, true));
+        }
+        if (!ok) std::fprintf(stderr, "make_samples: cannot write fabric into %s/normal and %s/defect\n", dir.c_str(), dir.c_str());
+        return ok ? 0 : 1;
+    }
     if (argc == 4 && std::string(argv[1]) == "--large") {
         int W = 0, H = 0;
         if (std::sscanf(argv[2], "%dx%d", &W, &H) != 2 || W < 16 || H < 16) {

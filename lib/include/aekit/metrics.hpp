@@ -11,6 +11,8 @@ double mse(const Image& a, const Image& b);
 // SSIM (Wang et al. 2004): Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, data range 1, mean over
 // channels of the mean SSIM map (valid region: the window never leaves the image).
 double ssim(const Image& a, const Image& b);
+// The local SSIM at every pixel (same window; borders reflected), mean over channels: 1 plane.
+Image ssimMap(const Image& a, const Image& b);
 // Hasler and Suesstrunk's M on an RGB image scaled to 0-255.
 double colourfulness(const Image& rgb);
 

@@ -64,6 +64,32 @@ double ssim(const Image& a, const Image& b) {
     return total / a.channels;
 }
 
+Image ssimMap(const Image& a, const Image& b) {
+    requireSameShape(a, b);
+    constexpr double C1 = 0.01 * 0.01, C2 = 0.03 * 0.03;
+    const cv::Mat g = cv::getGaussianKernel(11, 1.5, CV_64F);
+    auto blur = [&](const cv::Mat& m) {
+        cv::Mat out;
+        cv::sepFilter2D(m, out, CV_64F, g, g, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
+        return out;
+    };
+    cv::Mat sum = cv::Mat::zeros(a.height, a.width, CV_64F);
+    for (int c = 0; c < a.channels; ++c) {
+        cv::Mat x, y;
+        cv::Mat(a.height, a.width, CV_32F, const_cast<float*>(a.plane(c))).convertTo(x, CV_64F);
+        cv::Mat(b.height, b.width, CV_32F, const_cast<float*>(b.plane(c))).convertTo(y, CV_64F);
+        const cv::Mat mx = blur(x), my = blur(y);
+        const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
+        cv::Mat map;
+        cv::divide((2 * mx.mul(my) + C1).mul(2 * sxy + C2), (mx.mul(mx) + my.mul(my) + C1).mul(sxx + syy + C2), map);
+        sum += map;
+    }
+    Image out = Image::blank(a.width, a.height, 1);
+    cv::Mat dst(a.height, a.width, CV_32F, out.plane(0));
+    cv::Mat(sum / a.channels).convertTo(dst, CV_32F);
+    return out;
+}
+
 double colourfulness(const Image& rgb) {
     if (rgb.channels != 3) return 0;
     const int64_t n = rgb.planeSize();
