@@ -30,11 +30,17 @@ void Conv::finalize(Context& ctx) {
     const memory::desc dstMd = dst_->desc();
     const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, ctx.dtype, tag::any);
     const memory::desc diffWeightsAny({desc_.OC, IC_, desc_.K, desc_.K}, dt::f32, tag::any);
-    // Few input channels (an image: 1 or 3) in a blocked layout send oneDNN to ref:any; let it pick
-    // the source layout (plain nchw here) and reorder into it: cheap for so few channels.
+    // In training, a source whose channels are not a multiple of 16 in the blocked layout sends
+    // oneDNN to ref:any (100x slower). An image (1-4 channels): let oneDNN pick the source layout
+    // (plain nchw, JIT for these passes) and reorder into it. Other counts (a small code of 8, say):
+    // nchw is ref:any in backward, so the whole convolution runs on nhwc (JIT in every pass; src,
+    // dst and their gradients reordered at its edges, cheap at such channel counts).
     const bool ownSrcLayout = ctx.training && IC_ % 16 != 0;
-    const memory::desc srcMd =
-        ownSrcLayout ? memory::desc(src->dims, ctx.dtype, tag::any) : src->desc();
+    const bool nhwcConv = ownSrcLayout && IC_ > 4;
+    const memory::desc srcMd = !ownSrcLayout ? src->desc()
+                               : nhwcConv    ? memory::desc(src->dims, ctx.dtype, tag::nhwc)
+                                             : memory::desc(src->dims, ctx.dtype, tag::any);
+    const memory::desc convDstMd = nhwcConv ? memory::desc(dst_->dims, ctx.dtype, tag::nhwc) : dstMd;
     const memory::desc biasMd = bias_->value.get_desc();
     const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
 
@@ -49,7 +55,7 @@ void Conv::finalize(Context& ctx) {
     }
     const prop_kind prop = ctx.training ? prop_kind::forward_training : prop_kind::forward_inference;
     dnnl::convolution_forward::primitive_desc fwdPd(
-        {prop, algorithm::convolution_direct, srcMd, weightsAny, biasMd, dstMd, strides, pad, pad}, attr, ctx.eng);
+        {prop, algorithm::convolution_direct, srcMd, weightsAny, biasMd, convDstMd, strides, pad, pad}, attr, ctx.eng);
     ctx.noteScratchpad(fwdPd);
     prepareSteps.clear();
     forwardSteps.clear();
@@ -60,12 +66,14 @@ void Conv::finalize(Context& ctx) {
         engine::appendReorder(forwardSteps, src->value, srcValue);
     }
     memory fwdWeights = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);
+    const memory convDst = nhwcConv ? ctx.alloc(convDstMd) : dst_->value;
     forwardSteps.push_back({dnnl::convolution_forward(fwdPd),
                             {{DNNL_ARG_SRC, srcValue},
                              {DNNL_ARG_WEIGHTS, fwdWeights},
                              {DNNL_ARG_BIAS, bias_->value},
-                             {DNNL_ARG_DST, dst_->value}},
+                             {DNNL_ARG_DST, convDst}},
                             true});
+    if (nhwcConv) engine::appendReorder(forwardSteps, convDst, dst_->value);
     if (!ctx.training) return;
 
     // Backward: activation (from dst, in place on dst's diff), then weights and bias, then data.
@@ -81,8 +89,10 @@ void Conv::finalize(Context& ctx) {
              {{DNNL_ARG_DST, dst_->value}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_SRC, diffDst}},
              true});
     }
+    const memory convDiffDst = nhwcConv ? ctx.alloc(convDstMd) : diffDst;
+    if (nhwcConv) engine::appendReorder(backwardSteps, diffDst, convDiffDst);
     dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd(
-        {algorithm::convolution_direct, fwdPd.src_desc(), diffWeightsAny, biasMd, dstMd, strides, pad, pad}, ctx.attr(),
+        {algorithm::convolution_direct, fwdPd.src_desc(), diffWeightsAny, biasMd, convDstMd, strides, pad, pad}, ctx.attr(),
         ctx.eng, fwdPd);
     ctx.noteScratchpad(bwdWeightsPd);
     std::vector<Step> gradToPlain;
@@ -90,7 +100,7 @@ void Conv::finalize(Context& ctx) {
     memory diffBias = engine::layoutFor(gradToPlain, bias_->grad, bwdWeightsPd.diff_bias_desc(), true);
     backwardSteps.push_back({dnnl::convolution_backward_weights(bwdWeightsPd),
                              {{DNNL_ARG_SRC, srcValue},
-                              {DNNL_ARG_DIFF_DST, diffDst},
+                              {DNNL_ARG_DIFF_DST, convDiffDst},
                               {DNNL_ARG_DIFF_WEIGHTS, diffWeights},
                               {DNNL_ARG_DIFF_BIAS, diffBias}},
                              true});
@@ -100,14 +110,14 @@ void Conv::finalize(Context& ctx) {
     const memory diffSrc = srcDiff(0);
     if (!diffSrc) return;
     dnnl::convolution_backward_data::primitive_desc bwdDataPd(
-        {algorithm::convolution_direct, fwdPd.src_desc(), weightsAny, dstMd, strides, pad, pad}, ctx.attr(), ctx.eng,
+        {algorithm::convolution_direct, fwdPd.src_desc(), weightsAny, convDstMd, strides, pad, pad}, ctx.attr(), ctx.eng,
         fwdPd);
     ctx.noteScratchpad(bwdDataPd);
     memory bwdWeights = engine::layoutFor(prepareSteps, weights_->value, bwdDataPd.weights_desc(), false);
     const bool ownDiffSrc = bwdDataPd.diff_src_desc() != diffSrc.get_desc();
     const memory diffSrcOwn = ownDiffSrc ? ctx.alloc(bwdDataPd.diff_src_desc()) : diffSrc;
     backwardSteps.push_back({dnnl::convolution_backward_data(bwdDataPd),
-                             {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, bwdWeights}, {DNNL_ARG_DIFF_SRC, diffSrcOwn}},
+                             {{DNNL_ARG_DIFF_DST, convDiffDst}, {DNNL_ARG_WEIGHTS, bwdWeights}, {DNNL_ARG_DIFF_SRC, diffSrcOwn}},
                              true});
     if (ownDiffSrc) engine::appendReorder(backwardSteps, diffSrcOwn, diffSrc);
 }
