@@ -37,5 +37,5 @@ for score in mse ssim; do
     echo "| $score | $agg | $(auc "$out/scores.csv") | $fd | $fn |"
   done
 done
-"$aekit" embed --model "$model" "$dir/test/normal" "$dir/test/defect" -o "$dir/codes.csv" --size 64 \
+"$aekit" embed --model "$model" "$dir/test/normal" "$dir/test/defect" -o "$dir/codes.csv" --size 128 \
   --plot "$dir/codes.png" --compare-pca "$dir/train/normal" --threads "$threads" 2>/dev/null
