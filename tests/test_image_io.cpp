@@ -150,7 +150,10 @@ TEST_CASE("image files: bad inputs give one clear error naming the file") {
     std::ofstream(dir / "empty.png").close();
     expect(dir / "empty.png", "empty");
     std::ofstream(dir / "text.png") << "this is not an image, just text that pretends to be one by its name\n";
-    expect(dir / "text.png", "not a decodable");
+    expect(dir / "text.png", "unknown signature");
+    // A DICOM file named .tif (OpenCV's gdcm decoder aborts on malformed ones): never decoded.
+    std::ofstream(dir / "scan.tif", std::ios::binary) << std::string(128, '\0') << "DICM" << std::string(64, '\x01');
+    expect(dir / "scan.tif", "unknown signature");
     const Image im = testutil::syntheticImage(64, 48, 3, 7);
     writeImage(dir / "full.png", im);
     writeImage(dir / "full.jpg", im);

@@ -60,6 +60,17 @@ cv::Mat applyOrientation(const cv::Mat& m, long orientation) {
 
 bool looksLikeJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF; }
 
+// Only the five formats aekit reads reach OpenCV: its imdecode would otherwise try every decoder it
+// was built with (DICOM through gdcm among them, which aborts the process on some malformed files:
+// found by the image fuzzer).
+bool supportedSignature(const uint8_t* d, size_t n) {
+    const bool png = n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0;
+    const bool tiff = n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0);
+    const bool bmp = n >= 2 && d[0] == 'B' && d[1] == 'M';
+    const bool webp = n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0;
+    return png || tiff || bmp || webp || looksLikeJpeg(d, n);
+}
+
 // True when the first three channels of every pixel are equal.
 bool equalColourChannels(const cv::Mat& m) {
     std::vector<cv::Mat> planes;
@@ -89,6 +100,7 @@ bool isImagePath(const std::string& path) {
 Image decodeImage(const uint8_t* data, size_t size, const std::string& name, const ReadOptions& options) {
     quietLibraries();
     if (size == 0) badImage(name, "file is empty");
+    if (!supportedSignature(data, size)) badImage(name, "not a PNG, JPEG, TIFF, BMP or WebP file (unknown signature)");
     // exiv2 reads the header: the size (refuse bombs before decoding) and the orientation.
     long orientation = 1;
     uint64_t headerW = 0, headerH = 0;
