@@ -159,6 +159,17 @@ TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
     const auto r = runAekit("train --task colorize --colorize-mode regress --data " + (dir / "data") + " --out " +
                             (dir / "cr.safetensors") + " " + kTinyArch);
     CHECK(r.code == 0);
+    // The sparse reconstruct model just trained feeds anomaly and embed.
+    const std::string sparse = dir / "reconstruct.safetensors";
+    const auto a = runAekit("anomaly --model " + sparse + " " + (dir / "data") + " -o " + (dir / "anomaly") + " --calibrate " +
+                            (dir / "data") + " --threads 2");
+    INFO(a.output);
+    CHECK(a.code == 0);
+    CHECK(fs::exists(dir / "anomaly/scores.csv"));
+    const auto e = runAekit("embed --model " + sparse + " " + (dir / "data") + " -o " + (dir / "codes.csv") + " --size 16 --threads 2");
+    INFO(e.output);
+    CHECK(e.code == 0);
+    CHECK(e.output.find("6 images x 16 values") != std::string::npos);
 }
 
 TEST_CASE("cli: a run stopped at step k and resumed to n equals an uninterrupted run to n") {
