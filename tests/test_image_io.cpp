@@ -4,6 +4,7 @@
 
 #include <exiv2/exiv2.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -210,4 +211,17 @@ TEST_CASE("batches: outputs mirror inputs, inputs are never outputs, temporary f
     CHECK(self.problems.size() == 1);
     const BatchPlan missing = planBatch({dir / "nope"}, dir / "out");
     CHECK(missing.problems.size() == 1);
+}
+
+TEST_CASE("image files: inputs the fuzzer found crashing are refused cleanly") {
+    const char* source = std::getenv("AEKIT_SOURCE_DIR");
+    REQUIRE(source != nullptr);
+    int seen = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(source) / "tests/fuzz/corpus/image")) {
+        if (e.path().filename().string().rfind("regression-", 0) != 0) continue;
+        ++seen;
+        CAPTURE(e.path().string());
+        CHECK_THROWS_AS(readImage(e.path().string()), Error);
+    }
+    CHECK(seen >= 2);
 }

@@ -112,8 +112,10 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
         auto& exif = meta->exifData();
         auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
         if (it != exif.end() && it->count() > 0) orientation = it->toLong();
-    } catch (const Exiv2::AnyError&) {
-        // Not fatal: exiv2 does not know every variant; OpenCV gets the final word below.
+    } catch (const std::exception&) {
+        // Not fatal: exiv2 does not know every variant; OpenCV gets the final word below. (exiv2
+        // also throws plain std exceptions, e.g. std::overflow_error on a hostile WebP: the image
+        // fuzzer found it.)
     }
     if (headerW && headerH && headerW * headerH > options.maxPixels)
         badImage(name, std::to_string(headerW) + "x" + std::to_string(headerH) + " pixels is over the limit of " +
@@ -296,7 +298,7 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image)
             dst->setXmpData(src->xmpData());
             if (src->iccProfileDefined()) dst->setIccProfile(*src->iccProfile(), true);
             dst->writeMetadata();
-        } catch (const Exiv2::AnyError& e) {
+        } catch (const std::exception& e) {  // Exiv2::AnyError, or a std exception from inside exiv2
             notes.push_back(path + ": metadata not copied (" + std::string(e.what()) + ")");
         }
     };
