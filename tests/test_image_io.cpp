@@ -155,6 +155,8 @@ TEST_CASE("image files: bad inputs give one clear error naming the file") {
     // A DICOM file named .tif (OpenCV's gdcm decoder aborts on malformed ones): never decoded.
     std::ofstream(dir / "scan.tif", std::ios::binary) << std::string(128, '\0') << "DICM" << std::string(64, '\x01');
     expect(dir / "scan.tif", "unknown signature");
+    std::ofstream(dir / "scan2.tif", std::ios::binary) << "II*" << '\0' << std::string(124, '\0') << "DICM" << std::string(64, '\x01');
+    expect(dir / "scan2.tif", "unknown signature");
     const Image im = testutil::syntheticImage(64, 48, 3, 7);
     writeImage(dir / "full.png", im);
     writeImage(dir / "full.jpg", im);

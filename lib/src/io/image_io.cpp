@@ -68,7 +68,9 @@ bool supportedSignature(const uint8_t* d, size_t n) {
     const bool tiff = n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0);
     const bool bmp = n >= 2 && d[0] == 'B' && d[1] == 'M';
     const bool webp = n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0;
-    return png || tiff || bmp || webp || looksLikeJpeg(d, n);
+    // OpenCV still hands a file to gdcm when "DICM" sits at offset 128, whatever its first bytes.
+    const bool dicom = n >= 132 && std::memcmp(d + 128, "DICM", 4) == 0;
+    return (png || tiff || bmp || webp || looksLikeJpeg(d, n)) && !dicom;
 }
 
 // True when the first three channels of every pixel are equal.
