@@ -74,8 +74,13 @@ void checkSteadyState(aekit::Precision precision) {
     CAPTURE(largestDuring);
     CHECK(largestDuring < 1024);  // the smallest tensor here is 4 x 16 x 64 x 64 floats (1 MB)
     // A few faults may come from the OS (thread stacks, lazily mapped library pages); a buffer
-    // allocated per step would fault on every one of its pages (hundreds here).
+    // allocated per step would fault on every one of its pages (hundreds here). AddressSanitizer's
+    // quarantine and shadow memory fault on their own, so there only the allocation check holds.
+#if defined(__SANITIZE_ADDRESS__)
+    MESSAGE("page-fault check skipped under AddressSanitizer");
+#else
     CHECK(faultsDuring < 32);
+#endif
 }
 
 }  // namespace
