@@ -195,6 +195,21 @@ TEST_CASE("model file: malformed files are refused with a message naming file an
     }
 }
 
+TEST_CASE("model file: architecture JSON numbers must be integers in range (a fuzzer finding)") {
+    const std::string good = Architecture().toJson();
+    auto withEncoder = [&](const std::string& list) {
+        const auto at = good.find("\"encoder\":[");
+        REQUIRE(at != std::string::npos);
+        const auto end = good.find(']', at);
+        return good.substr(0, at) + "\"encoder\":[" + list + good.substr(end);
+    };
+    CHECK_NOTHROW(Architecture::fromJson(withEncoder("8,16,24,32")));
+    for (const char* bad : {"6.6e125,4,4,4", "1099511627776,4,4,4", "4.5,4,4,4", "\"8\",4,4,4"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(Architecture::fromJson(withEncoder(bad)), Error);
+    }
+}
+
 TEST_CASE("model file: the architecture's parameter count is the network's") {
     Architecture a;
     SUBCASE("default U-Net") {}

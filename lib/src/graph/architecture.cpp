@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 #include "aekit/error.hpp"
 
 namespace aekit {
@@ -129,17 +131,37 @@ std::string Architecture::toJson() const {
     return j.dump();
 }
 
+namespace {
+
+// An integer field: a JSON integer within int's range (nlohmann's get<int> on 1e300 or 2^40 would
+// convert out of range, undefined behaviour: the architecture fuzzer found it).
+int integer(const nlohmann::json& v, const char* key) {
+    if (!v.is_number_integer()) fail(ErrorKind::BadFile, std::string("'") + key + "' must be an integer");
+    const auto x = v.get<int64_t>();
+    if (x < INT32_MIN || x > INT32_MAX) fail(ErrorKind::BadFile, std::string("'") + key + "' is out of range");
+    return static_cast<int>(x);
+}
+
+std::vector<int> integers(const nlohmann::json& v, const char* key) {
+    if (!v.is_array()) fail(ErrorKind::BadFile, std::string("'") + key + "' must be a list of integers");
+    std::vector<int> out;
+    for (const auto& x : v) out.push_back(integer(x, key));
+    return out;
+}
+
+}  // namespace
+
 Architecture Architecture::fromJson(const std::string& text) {
     Architecture a;
     try {
         const auto j = nlohmann::json::parse(text);
         if (!j.is_object()) fail(ErrorKind::BadFile, "architecture JSON is not an object");
-        a.inChannels = j.at("in_channels").get<int>();
-        a.outChannels = j.at("out_channels").get<int>();
-        a.encoder = j.at("encoder").get<std::vector<int>>();
-        a.code = j.at("code").get<int>();
-        a.decoder = j.at("decoder").get<std::vector<int>>();
-        a.convsPerLevel = j.at("convs_per_level").get<int>();
+        a.inChannels = integer(j.at("in_channels"), "in_channels");
+        a.outChannels = integer(j.at("out_channels"), "out_channels");
+        a.encoder = integers(j.at("encoder"), "encoder");
+        a.code = integer(j.at("code"), "code");
+        a.decoder = integers(j.at("decoder"), "decoder");
+        a.convsPerLevel = integer(j.at("convs_per_level"), "convs_per_level");
         a.skips = j.at("skips").get<bool>();
         a.inputSkip = j.value("input_skip", false);
         a.residual = j.at("residual").get<bool>();
