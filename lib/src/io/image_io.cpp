@@ -63,11 +63,18 @@ bool looksLikeJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF &
 // Only the five formats aekit reads reach OpenCV: its imdecode would otherwise try every decoder it
 // was built with (DICOM through gdcm among them, which aborts the process on some malformed files:
 // found by the image fuzzer).
+bool looksLikeTiff(const uint8_t* d, size_t n) {
+    return n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0);
+}
+bool looksLikeWebp(const uint8_t* d, size_t n) {
+    return n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0;
+}
+
 bool supportedSignature(const uint8_t* d, size_t n) {
     const bool png = n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0;
-    const bool tiff = n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0);
+    const bool tiff = looksLikeTiff(d, n);
     const bool bmp = n >= 2 && d[0] == 'B' && d[1] == 'M';
-    const bool webp = n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0;
+    const bool webp = looksLikeWebp(d, n);
     // OpenCV still hands a file to gdcm when "DICM" sits at offset 128, whatever its first bytes.
     const bool dicom = n >= 132 && std::memcmp(d + 128, "DICM", 4) == 0;
     return (png || tiff || bmp || webp || looksLikeJpeg(d, n)) && !dicom;
@@ -132,8 +139,7 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
             }
         if (!hasEnd) badImage(name, "JPEG data ends early (truncated file?)");
     }
-    const bool tiff = size > 4 && (std::memcmp(data, "II*", 4) == 0 || std::memcmp(data, "MM\0*", 4) == 0);
-    cv::Mat raw = tiff ? io::decodeGreyAlphaTiff(data, size) : cv::Mat();
+    cv::Mat raw = looksLikeTiff(data, size) ? io::decodeGreyAlphaTiff(data, size) : cv::Mat();
     if (raw.empty()) try {
         raw = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
                            cv::IMREAD_UNCHANGED);
@@ -164,8 +170,7 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     // OpenCV expands grey+alpha PNGs (colour type 4) to BGRA; they are grey, and stay grey. WebP has
     // no grey mode: equal colour channels everywhere mean grey (what aekit writes for a grey image).
     const bool grayAlphaPng = cn == 4 && size > 25 && std::memcmp(data, "\x89PNG", 4) == 0 && data[25] == 4;
-    const bool webp = size > 12 && std::memcmp(data, "RIFF", 4) == 0 && std::memcmp(data + 8, "WEBP", 4) == 0;
-    const bool greyInColour = cn >= 3 && webp && equalColourChannels(raw);
+    const bool greyInColour = cn >= 3 && looksLikeWebp(data, size) && equalColourChannels(raw);
     im.channels = cn <= 2 || grayAlphaPng || greyInColour ? 1 : 3;
     const bool hasAlpha = cn == 2 || cn == 4;
     const double levels = im.bitDepth == 16 ? 65535.0 : 255.0;

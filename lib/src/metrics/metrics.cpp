@@ -35,37 +35,11 @@ double psnr(const Image& a, const Image& b) {
     return m <= 0 ? INFINITY : 10.0 * std::log10(1.0 / m);
 }
 
-double ssim(const Image& a, const Image& b) {
-    requireSameShape(a, b);
-    constexpr int kWin = 11;
-    constexpr double kSigma = 1.5, C1 = 0.01 * 0.01, C2 = 0.03 * 0.03;
-    if (a.width < kWin || a.height < kWin) fail(ErrorKind::InvalidArgument, "SSIM needs images of at least 11x11 pixels");
-    const cv::Mat g = cv::getGaussianKernel(kWin, kSigma, CV_64F);
-    // 'valid' region only: the window stays inside the image (Wang et al.'s reference code).
-    const cv::Rect valid(kWin / 2, kWin / 2, a.width - kWin + 1, a.height - kWin + 1);
-    auto blur = [&](const cv::Mat& m) {
-        cv::Mat out;
-        cv::sepFilter2D(m, out, CV_64F, g, g, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
-        return out(valid);
-    };
-    double total = 0;
-    for (int c = 0; c < a.channels; ++c) {
-        cv::Mat x, y;
-        cv::Mat(a.height, a.width, CV_32F, const_cast<float*>(a.plane(c))).convertTo(x, CV_64F);
-        cv::Mat(b.height, b.width, CV_32F, const_cast<float*>(b.plane(c))).convertTo(y, CV_64F);
-        const cv::Mat mx = blur(x), my = blur(y);
-        const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
-        const cv::Mat num = (2 * mx.mul(my) + C1).mul(2 * sxy + C2);
-        const cv::Mat den = (mx.mul(mx) + my.mul(my) + C1).mul(sxx + syy + C2);
-        cv::Mat map;
-        cv::divide(num, den, map);
-        total += cv::mean(map)[0];
-    }
-    return total / a.channels;
-}
+namespace {
 
-Image ssimMap(const Image& a, const Image& b) {
-    requireSameShape(a, b);
+// Wang et al.'s local SSIM of one channel pair at every pixel: Gaussian window 11, sigma 1.5,
+// borders reflected. ssim() keeps the 'valid' part, ssimMap() all of it.
+cv::Mat localSsim(const Image& a, const Image& b, int c) {
     constexpr double C1 = 0.01 * 0.01, C2 = 0.03 * 0.03;
     const cv::Mat g = cv::getGaussianKernel(11, 1.5, CV_64F);
     auto blur = [&](const cv::Mat& m) {
@@ -73,17 +47,33 @@ Image ssimMap(const Image& a, const Image& b) {
         cv::sepFilter2D(m, out, CV_64F, g, g, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
         return out;
     };
+    cv::Mat x, y;
+    cv::Mat(a.height, a.width, CV_32F, const_cast<float*>(a.plane(c))).convertTo(x, CV_64F);
+    cv::Mat(b.height, b.width, CV_32F, const_cast<float*>(b.plane(c))).convertTo(y, CV_64F);
+    const cv::Mat mx = blur(x), my = blur(y);
+    const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
+    cv::Mat map;
+    cv::divide((2 * mx.mul(my) + C1).mul(2 * sxy + C2), (mx.mul(mx) + my.mul(my) + C1).mul(sxx + syy + C2), map);
+    return map;
+}
+
+}  // namespace
+
+double ssim(const Image& a, const Image& b) {
+    requireSameShape(a, b);
+    constexpr int kWin = 11;
+    if (a.width < kWin || a.height < kWin) fail(ErrorKind::InvalidArgument, "SSIM needs images of at least 11x11 pixels");
+    // 'valid' region only: the window stays inside the image (Wang et al.'s reference code).
+    const cv::Rect valid(kWin / 2, kWin / 2, a.width - kWin + 1, a.height - kWin + 1);
+    double total = 0;
+    for (int c = 0; c < a.channels; ++c) total += cv::mean(localSsim(a, b, c)(valid))[0];
+    return total / a.channels;
+}
+
+Image ssimMap(const Image& a, const Image& b) {
+    requireSameShape(a, b);
     cv::Mat sum = cv::Mat::zeros(a.height, a.width, CV_64F);
-    for (int c = 0; c < a.channels; ++c) {
-        cv::Mat x, y;
-        cv::Mat(a.height, a.width, CV_32F, const_cast<float*>(a.plane(c))).convertTo(x, CV_64F);
-        cv::Mat(b.height, b.width, CV_32F, const_cast<float*>(b.plane(c))).convertTo(y, CV_64F);
-        const cv::Mat mx = blur(x), my = blur(y);
-        const cv::Mat sxx = blur(x.mul(x)) - mx.mul(mx), syy = blur(y.mul(y)) - my.mul(my), sxy = blur(x.mul(y)) - mx.mul(my);
-        cv::Mat map;
-        cv::divide((2 * mx.mul(my) + C1).mul(2 * sxy + C2), (mx.mul(mx) + my.mul(my) + C1).mul(sxx + syy + C2), map);
-        sum += map;
-    }
+    for (int c = 0; c < a.channels; ++c) sum += localSsim(a, b, c);
     Image out = Image::blank(a.width, a.height, 1);
     cv::Mat dst(a.height, a.width, CV_32F, out.plane(0));
     cv::Mat(sum / a.channels).convertTo(dst, CV_32F);
