@@ -157,6 +157,15 @@ TEST_CASE("image files: bad inputs give one clear error naming the file") {
     expect(dir / "scan.tif", "unknown signature");
     std::ofstream(dir / "scan2.tif", std::ios::binary) << "II*" << '\0' << std::string(124, '\0') << "DICM" << std::string(64, '\x01');
     expect(dir / "scan2.tif", "unknown signature");
+    // "RIFF....WEBP" that libwebp does not parse, with GDAL's DTED mark at 140: OpenCV would pass it
+    // through a temporary file to GDAL. Refused before OpenCV sees it.
+    std::string riff = "RIFF" + std::string(4, '\x40') + "WEBP" + std::string(288, 'A');
+    riff.replace(140, 4, "DTED");
+    std::ofstream(dir / "map.webp", std::ios::binary) << riff;
+    expect(dir / "map.webp", "unknown signature");
+    riff.replace(140, 4, "AAAA");
+    std::ofstream(dir / "riff.webp", std::ios::binary) << riff;
+    expect(dir / "riff.webp", "unknown signature");
     const Image im = testutil::syntheticImage(64, 48, 3, 7);
     writeImage(dir / "full.png", im);
     writeImage(dir / "full.jpg", im);
@@ -175,6 +184,47 @@ TEST_CASE("image files: bad inputs give one clear error naming the file") {
     expect(dir / "folder.png", "is a folder");
     CHECK(errorOf([&] { listImages({dir / "no-such-folder"}); }).find("no such folder") != std::string::npos);
     CHECK(errorOf([&] { writeImage(dir / "x.gif", im); }).find("unknown output format") != std::string::npos);
+}
+
+TEST_CASE("image files: a decompression bomb is refused from its header, before any decoding") {
+    // Real files whose header is patched to declare 16384 x 16384 (or 65535 x 65535) and whose data
+    // is then cut short: decoding would fail with another message, so "over the limit" shows that the
+    // header alone refused them.
+    testutil::TempDir dir;
+    const Image im = testutil::syntheticImage(40, 30, 3, 3);
+    auto bytesOf = [&](const std::string& name) {
+        writeImage(dir / name, im);
+        std::ifstream f(dir / name, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(f)), {});
+    };
+    auto patched = [&](const std::string& name, const std::string& bytes) {
+        std::ofstream(dir / ("bomb-" + name), std::ios::binary) << bytes;
+        const std::string message = errorOf([&] { readImage(dir / ("bomb-" + name)); });
+        CAPTURE(name);
+        CAPTURE(message);
+        CHECK(message.find("bomb-" + name) != std::string::npos);
+        CHECK(message.find("over the limit") != std::string::npos);
+    };
+    std::string png = bytesOf("a.png");
+    png.replace(16, 8, std::string("\0\0\x40\0\0\0\x40\0", 8));  // IHDR width, height
+    patched("a.png", png.substr(0, 60));
+    std::string bmp = bytesOf("a.bmp");
+    bmp.replace(18, 8, std::string("\0\x40\0\0\0\x40\0\0", 8));  // DIB width, height
+    patched("a.bmp", bmp.substr(0, 80));
+    std::string jpg = bytesOf("a.jpg");
+    const size_t sof = jpg.find("\xFF\xC0");
+    REQUIRE(sof != std::string::npos);
+    jpg.replace(sof + 5, 4, "\xFF\xFF\xFF\xFF");  // SOF0 height, width
+    patched("a.jpg", jpg.substr(0, sof + 40) + "\xFF\xD9");
+    std::string webp = bytesOf("a.webp");
+    if (webp.compare(12, 4, "VP8L") == 0) {
+        webp.replace(21, 3, "\xFF\xFF\xFF");  // 14 bits width - 1, 14 bits height - 1
+        webp[24] = static_cast<char>((webp[24] & 0xF0) | 0x0F);
+    } else {
+        REQUIRE(webp.compare(12, 4, "VP8 ") == 0);
+        webp.replace(26, 4, "\xFF\x3F\xFF\x3F");  // frame width, height (14 bits each)
+    }
+    patched("a.webp", webp.substr(0, 64));
 }
 
 TEST_CASE("image files: a zero-pixel image is refused") {

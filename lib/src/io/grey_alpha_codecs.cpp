@@ -124,13 +124,30 @@ std::vector<uint8_t> encodeGreyAlphaTiff(const cv::Mat& greyAlpha) {
     return std::move(buffer.bytes);
 }
 
-cv::Mat decodeGreyAlphaTiff(const uint8_t* data, size_t size) {
+namespace {
+TIFF* openTiffForReading(TiffBuffer& buffer, const uint8_t* data, size_t size) {
     quietTiff();
-    TiffBuffer buffer;
     buffer.view = data;
     buffer.viewSize = size;
-    TIFF* tif = TIFFClientOpen("memory", "r", &buffer, tiffRead, tiffWrite, tiffSeek, tiffClose, tiffSize, tiffMap,
-                               tiffUnmap);
+    return TIFFClientOpen("memory", "r", &buffer, tiffRead, tiffWrite, tiffSeek, tiffClose, tiffSize, tiffMap,
+                          tiffUnmap);
+}
+}  // namespace
+
+std::optional<std::pair<uint32_t, uint32_t>> tiffDimensions(const uint8_t* data, size_t size) {
+    TiffBuffer buffer;
+    TIFF* tif = openTiffForReading(buffer, data, size);
+    if (!tif) return std::nullopt;
+    uint32_t width = 0, height = 0;
+    const bool known = TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width) && TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height);
+    TIFFClose(tif);
+    if (!known) return std::nullopt;
+    return std::make_pair(width, height);
+}
+
+cv::Mat decodeGreyAlphaTiff(const uint8_t* data, size_t size) {
+    TiffBuffer buffer;
+    TIFF* tif = openTiffForReading(buffer, data, size);
     if (!tif) return {};
     uint32_t width = 0, height = 0;
     uint16_t samples = 0, bits = 0, photometric = 0, planar = PLANARCONFIG_CONTIG;

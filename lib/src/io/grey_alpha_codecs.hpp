@@ -1,7 +1,10 @@
 // Encoders for grey images with an alpha channel, which OpenCV can only write as RGBA: PNG through
-// libpng (colour type 4) and TIFF through libtiff (one sample plus an unassociated alpha sample).
+// libpng (colour type 4) and TIFF through libtiff (one sample plus an unassociated alpha sample);
+// the grey+alpha TIFF decoder, and a TIFF header reader.
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -14,5 +17,8 @@ std::vector<uint8_t> encodeGreyAlphaTiff(const cv::Mat& greyAlpha);
 // A TIFF of one grey sample plus alpha, 8 or 16 bits (which OpenCV decodes through an 8-bit RGBA
 // path, losing depth): CV_8UC2 or CV_16UC2. An empty Mat for any other TIFF, or one libtiff rejects.
 cv::Mat decodeGreyAlphaTiff(const uint8_t* data, size_t size);
+// Width and length of a TIFF's first directory (libtiff is used here only), or none when libtiff
+// cannot open it or either tag is missing.
+std::optional<std::pair<uint32_t, uint32_t>> tiffDimensions(const uint8_t* data, size_t size);
 
 }  // namespace aekit::io

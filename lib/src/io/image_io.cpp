@@ -3,6 +3,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <webp/decode.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "aekit/inference.hpp"
 #include "io/atomic_file.hpp"
 #include "io/grey_alpha_codecs.hpp"
+#include "io/image_header.hpp"
 
 namespace aekit {
 
@@ -66,8 +68,13 @@ bool looksLikeJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF &
 bool looksLikeTiff(const uint8_t* d, size_t n) {
     return n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0);
 }
+// OpenCV's WebP decoder claims a file only when libwebp parses its first 32 bytes; a "RIFF....WEBP"
+// file that fails that goes on to OpenCV's other decoders (GDAL among them, through a temporary
+// file: found by the image fuzzer). So aekit asks libwebp the same question first.
 bool looksLikeWebp(const uint8_t* d, size_t n) {
-    return n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0;
+    if (n < 32 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WEBP", 4) != 0) return false;
+    WebPBitstreamFeatures features;
+    return WebPGetFeatures(d, 32, &features) == VP8_STATUS_OK;
 }
 
 bool supportedSignature(const uint8_t* d, size_t n) {
@@ -75,9 +82,11 @@ bool supportedSignature(const uint8_t* d, size_t n) {
     const bool tiff = looksLikeTiff(d, n);
     const bool bmp = n >= 2 && d[0] == 'B' && d[1] == 'M';
     const bool webp = looksLikeWebp(d, n);
-    // OpenCV still hands a file to gdcm when "DICM" sits at offset 128, whatever its first bytes.
+    // OpenCV hands a file to gdcm when "DICM" sits at offset 128 and to GDAL when "DTED" sits at 140,
+    // whatever its first bytes, if the decoder its signature names does not claim it.
     const bool dicom = n >= 132 && std::memcmp(d + 128, "DICM", 4) == 0;
-    return (png || tiff || bmp || webp || looksLikeJpeg(d, n)) && !dicom;
+    const bool dted = n >= 144 && std::memcmp(d + 140, "DTED", 4) == 0;
+    return (png || tiff || bmp || webp || looksLikeJpeg(d, n)) && !dicom && !dted;
 }
 
 // True when the first three channels of every pixel are equal.
@@ -110,14 +119,19 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     quietLibraries();
     if (size == 0) badImage(name, "file is empty");
     if (!supportedSignature(data, size)) badImage(name, "not a PNG, JPEG, TIFF, BMP or WebP file (unknown signature)");
-    // exiv2 reads the header: the size (refuse bombs before decoding) and the orientation.
+    // The declared size is checked before any decoder allocates for it (decompression bombs).
+    const auto declared = io::declaredSize(data, size);
+    if (!declared) badImage(name, "image header is unreadable (corrupt or truncated file?)");
+    if (declared->width == 0 || declared->height == 0) badImage(name, "image has zero pixels");
+    if (declared->width * declared->height > options.maxPixels)
+        badImage(name, std::to_string(declared->width) + "x" + std::to_string(declared->height) +
+                           " pixels is over the limit of " + std::to_string(options.maxPixels) +
+                           " (raise it with --max-pixels)");
+    // exiv2 reads the orientation.
     long orientation = 1;
-    uint64_t headerW = 0, headerH = 0;
     try {
         auto meta = Exiv2::ImageFactory::open(data, static_cast<long>(size));
         meta->readMetadata();
-        headerW = static_cast<uint64_t>(std::max(0, meta->pixelWidth()));
-        headerH = static_cast<uint64_t>(std::max(0, meta->pixelHeight()));
         auto& exif = meta->exifData();
         auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
         if (it != exif.end() && it->count() > 0) orientation = it->toLong();
@@ -126,9 +140,6 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
         // also throws plain std exceptions, e.g. std::overflow_error on a hostile WebP: the image
         // fuzzer found it.)
     }
-    if (headerW && headerH && headerW * headerH > options.maxPixels)
-        badImage(name, std::to_string(headerW) + "x" + std::to_string(headerH) + " pixels is over the limit of " +
-                           std::to_string(options.maxPixels) + " (raise it with --max-pixels)");
     if (looksLikeJpeg(data, size)) {
         // libjpeg returns a grey-filled image for a truncated file with only a warning: refuse it.
         bool hasEnd = false;
@@ -146,12 +157,7 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     } catch (const cv::Exception& e) {
         badImage(name, std::string("cannot decode: ") + e.what());
     }
-    if (raw.empty()) {
-        if (headerW == 0 || headerH == 0) {
-            if (size < 64) badImage(name, "not an image, or an image with zero pixels");
-        }
-        badImage(name, "not a decodable PNG, JPEG, TIFF, BMP or WebP image (corrupt or truncated?)");
-    }
+    if (raw.empty()) badImage(name, "not a decodable PNG, JPEG, TIFF, BMP or WebP image (corrupt or truncated?)");
     if (raw.cols <= 0 || raw.rows <= 0) badImage(name, "image has zero pixels");
     if (uint64_t(raw.cols) * uint64_t(raw.rows) > options.maxPixels)
         badImage(name, std::to_string(raw.cols) + "x" + std::to_string(raw.rows) + " pixels is over the limit of " +

@@ -1,0 +1,81 @@
+// Header sizes of the five formats aekit reads (see image_header.hpp). The byte layouts: PNG's IHDR
+// chunk, JPEG's first SOFn segment, BMP's DIB header, libwebp for WebP, libtiff for TIFF.
+#include "io/image_header.hpp"
+
+#include <webp/decode.h>
+
+#include <cstring>
+
+#include "io/grey_alpha_codecs.hpp"
+
+namespace aekit::io {
+
+namespace {
+
+uint32_t be16(const uint8_t* p) { return uint32_t(p[0]) << 8 | p[1]; }
+uint32_t be32(const uint8_t* p) { return be16(p) << 16 | be16(p + 2); }
+uint32_t le16(const uint8_t* p) { return uint32_t(p[1]) << 8 | p[0]; }
+uint32_t le32(const uint8_t* p) { return le16(p + 2) << 16 | le16(p); }
+
+std::optional<DeclaredSize> pngSize(const uint8_t* d, size_t n) {
+    if (n < 24 || std::memcmp(d + 12, "IHDR", 4) != 0) return std::nullopt;
+    return DeclaredSize{be32(d + 16), be32(d + 20)};
+}
+
+// Walks the marker segments up to the first start-of-frame (SOF0-SOF15 but DHT, JPG and DAC).
+std::optional<DeclaredSize> jpegSize(const uint8_t* d, size_t n) {
+    size_t pos = 2;
+    while (pos + 1 < n) {
+        if (d[pos] != 0xFF) return std::nullopt;
+        while (pos + 1 < n && d[pos + 1] == 0xFF) ++pos;  // fill bytes
+        if (pos + 1 >= n) return std::nullopt;
+        const uint8_t marker = d[pos + 1];
+        pos += 2;
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) continue;  // no length
+        if (marker == 0xD9 || marker == 0xDA || pos + 2 > n) return std::nullopt;  // image data before a frame
+        const uint32_t length = be16(d + pos);
+        if (length < 2) return std::nullopt;
+        const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        if (frame) {
+            if (length < 7 || pos + 7 > n) return std::nullopt;
+            return DeclaredSize{be16(d + pos + 5), be16(d + pos + 3)};
+        }
+        pos += length;
+    }
+    return std::nullopt;
+}
+
+std::optional<DeclaredSize> bmpSize(const uint8_t* d, size_t n) {
+    if (n < 18) return std::nullopt;
+    const uint32_t header = le32(d + 14);
+    if (header == 12 && n >= 22) return DeclaredSize{le16(d + 18), le16(d + 20)};  // OS/2 core header
+    if (header < 16 || n < 26) return std::nullopt;
+    const int32_t width = static_cast<int32_t>(le32(d + 18));
+    const int64_t height = static_cast<int32_t>(le32(d + 22));  // negative: rows stored top-down
+    if (width < 0) return std::nullopt;
+    return DeclaredSize{uint64_t(width), uint64_t(height < 0 ? -height : height)};
+}
+
+std::optional<DeclaredSize> webpSize(const uint8_t* d, size_t n) {
+    WebPBitstreamFeatures features;
+    if (WebPGetFeatures(d, n, &features) != VP8_STATUS_OK || features.width < 0 || features.height < 0)
+        return std::nullopt;
+    return DeclaredSize{uint64_t(features.width), uint64_t(features.height)};
+}
+
+}  // namespace
+
+std::optional<DeclaredSize> declaredSize(const uint8_t* d, size_t n) {
+    if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return pngSize(d, n);
+    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return jpegSize(d, n);
+    if (n >= 2 && d[0] == 'B' && d[1] == 'M') return bmpSize(d, n);
+    if (n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) return webpSize(d, n);
+    if (n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0)) {
+        const auto wh = tiffDimensions(d, n);
+        if (!wh) return std::nullopt;
+        return DeclaredSize{wh->first, wh->second};
+    }
+    return std::nullopt;
+}
+
+}  // namespace aekit::io
