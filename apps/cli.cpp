@@ -68,10 +68,13 @@ void applyThreads(const po::variables_map& vm) {
 
 void addPrecision(po::options_description& options) {
     options.add_options()("precision", po::value<std::string>()->default_value("f32"),
-                          "f32 | bf16 (about 2x faster on CPUs with AVX512-BF16)");
+                          "f32 | bf16 (about 2x faster on CPUs with AVX512-BF16)")(
+        "conv-algorithm", po::value<std::string>()->default_value("auto"),
+        "f32 convolutions: auto (Winograd where faster) | direct");
 }
 
 aekit::Precision precision(const po::variables_map& vm) {
+    aekit::setConvAlgorithm(aekit::parseConvAlgorithm(vm["conv-algorithm"].as<std::string>()));
     const aekit::Precision p = aekit::parsePrecision(vm["precision"].as<std::string>());
     if (p == aekit::Precision::BF16 && !aekit::bf16Supported())
         throw aekit::Error(aekit::ErrorKind::Unsupported, "--precision bf16: this CPU has no AVX512-BF16 (use f32)");

@@ -40,8 +40,9 @@ bool parse(int argc, char** argv, const std::string& usage, const po::options_de
 void addCommon(po::options_description& options);
 // Applies --threads (0: all cores).
 void applyThreads(const po::variables_map& vm);
-// --precision f32|bf16 (for commands that run a network); precision() reads it, refusing bf16 on a
-// CPU without AVX512-BF16 with a clear error.
+// --precision f32|bf16 and --conv-algorithm auto|direct (for commands that run a network);
+// precision() reads both, applies the algorithm (process-wide) and refuses bf16 on a CPU without
+// AVX512-BF16 with a clear error.
 void addPrecision(po::options_description& options);
 aekit::Precision precision(const po::variables_map& vm);
 

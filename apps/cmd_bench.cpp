@@ -31,11 +31,14 @@ int runBench(int argc, char** argv) {
                     i.gflops, 100 * i.gflops / r.peakGflops);
     };
     show("f32", r.train, r.infer);
+    show("f32d", r.trainDirect, r.inferDirect);
     if (r.bf16)
         show("bf16", r.trainBf16, r.inferBf16);
     else
         std::printf("  bf16      not offered: this CPU has no AVX512-BF16\n");
     std::printf("  peak      %.0f GFLOP/s (oneDNN f32 sgemm %s)\n", r.peakGflops, o.quick ? "2048^3" : "4096^3");
+    std::printf("  f32: default convolutions (Winograd where faster); f32d: direct only. GFLOP/s count the\n"
+                "  direct algorithm's multiply-adds, so Winograd's can pass the peak.\n");
     std::printf("  peak RSS  %.0f MB\n", r.peakRssMb);
     if (!json.empty()) {
         std::ofstream f(json);

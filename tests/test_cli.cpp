@@ -242,6 +242,34 @@ TEST_CASE("cli: training refuses bad input before any long work") {
     REQUIRE(runAekit("train --task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + arch).code == 0);
     expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " --resume --convs 1",
            "differs from the options");
+    // --init from a model of another architecture or task.
+    expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "i.safetensors") + " --init " +
+               (dir / "c.safetensors") + " --convs 1",
+           "is not the one these options build");
+    expect("--task reconstruct --data " + (dir / "data") + " --out " + (dir / "i.safetensors") + " --init " +
+               (dir / "c.safetensors"),
+           "a denoise model, not reconstruct");
+}
+
+TEST_CASE("cli: --init starts from a model's weights, with a new patch size") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 3, 48, 48, 3, 40);
+    const std::string arch = " --task denoise --channels 8,12 --code 16 --batch 2 --threads 1 --data " + (dir / "data");
+    REQUIRE(runAekit("train" + arch + " --steps 30 --patch 16 --out " + (dir / "a.safetensors")).code == 0);
+    // One step at a vanishing learning rate from a's weights (another seed, another patch size): the
+    // result is a's weights; from scratch it would be the seed's random ones.
+    const auto r = runAekit("train" + arch + " --steps 1 --patch 32 --lr 1e-12 --seed 9 --init " + (dir / "a.safetensors") +
+                            " --out " + (dir / "b.safetensors"));
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("weights from") != std::string::npos);
+    const Model a = Model::load(dir / "a.safetensors"), b = Model::load(dir / "b.safetensors");
+    double worst = 0;
+    for (const auto& [name, t] : a.weights)
+        for (size_t i = 0; i < t.data.size(); ++i) worst = std::max(worst, double(std::abs(t.data[i] - b.weights.at(name).data[i])));
+    CAPTURE(worst);
+    CHECK(worst <= 1e-6);
+    CHECK(b.metadata.at("aekit.training").find("a.safetensors") != std::string::npos);
 }
 
 TEST_CASE("cli: denoise folders, skip existing outputs, never overwrite inputs, keep 16 bits and alpha") {
@@ -333,6 +361,8 @@ TEST_CASE("cli: bench --quick prints the figures and writes the JSON keys") {
     const auto j = nlohmann::json::parse(bytesOf(dir / "b.json"));
     CHECK(j.at("train").at("patches_per_s").get<double>() > 0);
     CHECK(j.at("infer_f32").at("mpix_per_s").get<double>() > 0);
+    CHECK(j.at("train_f32_direct").at("patches_per_s").get<double>() > 0);
+    CHECK(j.at("infer_f32_direct").at("mpix_per_s").get<double>() > 0);
     CHECK(j.at("peak_gflops").get<double>() > 0);
     CHECK(j.at("peak_rss_mb").get<double>() > 0);
     CHECK(j.at("threads").get<int>() == 2);
@@ -448,12 +478,19 @@ TEST_CASE("cli: two processes writing one output folder never corrupt each other
         CHECK(e.path().filename().string().find(".aekit-tmp-") == std::string::npos);
 }
 
-TEST_CASE("cli: --precision bf16 denoises close to f32; an unknown precision is refused") {
+TEST_CASE("cli: --precision bf16 denoises close to f32, Winograd like direct; unknown values are refused") {
     testutil::TempDir dir;
     makeImages(dir / "in", 1, 96, 64, 3, 500);
     const auto bad = runAekit("denoise " + (dir / "in") + " -o " + (dir / "x") + " --precision fp8");
     CHECK(bad.code == 2);
     CHECK(bad.output.find("unknown precision 'fp8'") != std::string::npos);
+    const auto badAlgorithm = runAekit("denoise " + (dir / "in") + " -o " + (dir / "x") + " --conv-algorithm fft");
+    CHECK(badAlgorithm.code == 2);
+    CHECK(badAlgorithm.output.find("unknown convolution algorithm 'fft'") != std::string::npos);
+    // Winograd (the default) and direct convolutions give the same 8-bit image, to rounding.
+    REQUIRE(runAekit("denoise " + (dir / "in") + " -o " + (dir / "auto")).code == 0);
+    REQUIRE(runAekit("denoise " + (dir / "in") + " -o " + (dir / "direct") + " --conv-algorithm direct").code == 0);
+    CHECK(psnr(readImage(dir / "auto/img0.png"), readImage(dir / "direct/img0.png")) > 55);
     if (!aekit::bf16Supported()) {
         MESSAGE("bf16 part skipped: this CPU has no AVX512-BF16");
         return;

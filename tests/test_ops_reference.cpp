@@ -96,6 +96,55 @@ TEST_CASE("reference: convolution forward and backward (3x3 and 1x1, bias, fused
                     }
 }
 
+TEST_CASE("reference: Winograd convolutions agree with the loops, forward and backward") {
+    // Channel counts where ops/conv.cpp picks Winograd (16+ inputs; 64+ outputs for weights too),
+    // odd sizes that are not multiples of Winograd's 4x4 tiles.
+    const Case cases[] = {{2, 16, 9, 13}, {1, 32, 12, 8}, {1, 64, 5, 5}};
+    for (bool training : {true, false})
+        for (const Case& c : cases)
+            for (int OC : {3, 16, 64})
+                for (Activation act : {Activation::None, Activation::ReLU}) {
+                    CAPTURE(training);
+                    CAPTURE(c.C);
+                    CAPTURE(c.H);
+                    CAPTURE(OC);
+                    Graph g(training, false, true);
+                    auto* x = g.input(c.C);
+                    g.setOutput(g.conv("c", x, OC, 3, act));
+                    if (training) g.requestInputGradient();
+                    g.finalize(c.N, c.H, c.W);
+                    int winograd = 0;
+                    for (const auto& impl : g.implementations()) winograd += impl.find("wino") != std::string::npos;
+                    // forward; in training also backward-data (16+ outputs) and backward-weights (64).
+                    CHECK(winograd == 1 + (training && OC >= 16) + (training && OC >= 64));
+                    const ref::Shape s{c.N, c.C, c.H, c.W};
+                    auto src = randomFloatVec(s.size(), 1);
+                    auto wts = randomFloatVec(size_t(OC) * c.C * 9, 2, -0.5, 0.5);
+                    auto bias = randomFloatVec(size_t(OC), 3, -0.5, 0.5);
+                    auto params = g.params();
+                    fill(params[0]->valuePtr(), wts);
+                    fill(params[1]->valuePtr(), bias);
+                    g.weightsChanged();
+                    auto pre = ref::conv(src, s, wts, bias, OC, 3);
+                    auto dst = pre;
+                    if (act != Activation::None)
+                        for (auto& v : dst) v = ref::act(refAct(act), v);
+                    const ref::Shape d{c.N, OC, c.H, c.W};
+                    auto diffDst = randomFloatVec(d.size(), 4);
+                    runGraph(g, src, training ? &diffDst : nullptr);
+                    checkClose(g.outputBuffer(), dst, dst.size(), kTol, "winograd dst");
+                    if (!training) continue;
+                    auto diffPre = diffDst;
+                    if (act != Activation::None)
+                        for (size_t i = 0; i < diffPre.size(); ++i) diffPre[i] *= ref::actDerivative(refAct(act), pre[i]);
+                    std::vector<double> dW, dB;
+                    auto dX = ref::convBackward(src, s, wts, OC, 3, diffPre, dW, dB);
+                    checkClose(params[0]->gradPtr(), dW, dW.size(), kTol, "winograd diff_weights");
+                    checkClose(params[1]->gradPtr(), dB, dB.size(), kTol, "winograd diff_bias");
+                    checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "winograd diff_src");
+                }
+}
+
 TEST_CASE("reference: 2x2 max pooling forward and backward, and odd sizes refused") {
     for (bool training : {true, false})
         for (const Case& c : kEvenCases) {

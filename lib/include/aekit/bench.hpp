@@ -1,7 +1,7 @@
 // The benchmark of DESIGN.md ("bench-unet", contract): training patches per second (batch 16 of
 // 128x128: forward, backward, Adam), inference megapixels per second on a 1024x1024 colour image,
 // achieved GFLOP/s against oneDNN's sgemm rate measured in the same run, peak RSS, threads; in f32
-// and, where the CPU has AVX512-BF16, in bf16.
+// (default algorithm and direct only) and, where the CPU has AVX512-BF16, in bf16.
 #pragma once
 #include <functional>
 #include <string>
@@ -21,7 +21,10 @@ struct BenchResult {
         double gflops = 0;
     };
     int threads = 0;
-    Figures train, infer;          // f32
+    // f32 with the default convolution algorithm (Winograd where faster: its GFLOP/s count the direct
+    // algorithm's multiplies, so they can pass the sgemm peak), and f32 with direct convolutions only.
+    Figures train, infer;
+    Figures trainDirect, inferDirect;
     bool bf16 = false;             // the CPU runs bf16 convolutions (AVX512-BF16): the next two are set
     Figures trainBf16, inferBf16;  // bf16 activations, f32 master weights
     double peakGflops = 0;         // f32 sgemm M=N=K=4096 (quick: 2048)

@@ -21,6 +21,17 @@ Precision parsePrecision(const std::string& s);  // "f32" | "bf16"; throws Error
 // Whether this CPU runs bf16 convolutions natively (oneDNN's avx512_core_bf16 or later).
 bool bf16Supported();
 
+// How f32 3x3 convolutions are computed. Auto: Winograd F(4x4, 3x3) for the passes where oneDNN
+// offers it and it was measured faster (about 2x in the middle of a U-Net: fewer multiplies, the
+// same network; rounding differs from direct by about 1e-6 relative), direct elsewhere. Direct:
+// always the direct algorithm. bf16 is always direct (oneDNN has no bf16 Winograd).
+enum class ConvAlgorithm { Auto, Direct };
+const char* toString(ConvAlgorithm a);
+ConvAlgorithm parseConvAlgorithm(const std::string& s);  // "auto" | "direct"; throws Error(InvalidArgument)
+// Process-wide, like setThreads: call before building networks.
+void setConvAlgorithm(ConvAlgorithm a);
+ConvAlgorithm convAlgorithm();
+
 // A parameter as the optimiser sees it: plain row-major value and gradient, same length.
 struct ParamView {
     std::string name;  // model-file tensor name, e.g. "enc0a.weight"

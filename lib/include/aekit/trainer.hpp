@@ -44,6 +44,10 @@ struct TrainOptions {
     Sparsity sparsity;
     ColorizeMode colorize = ColorizeMode::Classify;
     bool resume = false;
+    // A model file to start from (fine-tuning a shipped model on one's own images, or a new patch
+    // size): its weights, with a fresh optimiser and schedule. Its task and architecture must be the
+    // ones these options build. Ignored by --resume (the checkpoint has the weights).
+    std::string init;
     int64_t stopAfter = 0;  // > 0: stop at this step as if interrupted (checkpoint, no model); for tests
 
     int64_t valEvery = 500;

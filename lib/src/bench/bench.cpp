@@ -58,6 +58,9 @@ std::string BenchResult::toJson() const {
                      {"macs_per_pixel", macsPerPixel},
                      {"train", training(train)},
                      {"infer_f32", inference(infer)},
+                     {"train_f32_direct", training(trainDirect)},
+                     {"infer_f32_direct", inference(inferDirect)},
+                     {"effective_flops_note", "GFLOP/s count the direct algorithm's multiply-adds; Winograd does fewer"},
                      {"peak_gflops", peakGflops},
                      {"train_share_of_peak", peakGflops > 0 ? train.gflops / peakGflops : 0},
                      {"infer_share_of_peak", peakGflops > 0 ? infer.gflops / peakGflops : 0},
@@ -94,7 +97,7 @@ BenchResult runBench(const BenchOptions& o) {
         for (int64_t i = 0; i < n; ++i) net.input()[i] = std::clamp(target[size_t(i)] + 0.1f * (u(rng) - 0.5f), 0.f, 1.f);
         auto params = net.params();
         Optimizer opt(OptimizerConfig{}, params);
-        note(std::string("timing training steps, ") + toString(precision));
+        note(std::string("timing training steps, ") + toString(precision) + ", " + toString(convAlgorithm()));
         const double s = medianSeconds(repeats, [&] {
             net.forward();
             lossAndGradient(LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
@@ -113,11 +116,16 @@ BenchResult runBench(const BenchOptions& o) {
         net.initWeights(1);
         net.setShape(1, S, S);
         for (int64_t i = 0; i < int64_t(3) * S * S; ++i) net.input()[i] = u(rng);
-        note(std::string("timing inference, ") + toString(precision));
+        note(std::string("timing inference, ") + toString(precision) + ", " + toString(convAlgorithm()));
         const double s = medianSeconds(repeats, [&] { net.forward(); });
         f.mpixPerSecond = double(S) * S / 1e6 / s;
         f.gflops = 2 * r.macsPerPixel * double(S) * S / s / 1e9;
     };
+    const ConvAlgorithm chosen = convAlgorithm();
+    setConvAlgorithm(ConvAlgorithm::Direct);
+    timeTraining(Precision::F32, r.trainDirect);
+    timeInference(Precision::F32, r.inferDirect);
+    setConvAlgorithm(chosen);
     timeTraining(Precision::F32, r.train);
     timeInference(Precision::F32, r.infer);
     r.bf16 = bf16Supported();

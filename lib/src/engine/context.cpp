@@ -44,4 +44,12 @@ std::string describe(const memory::desc& md) {
     return os.str();
 }
 
+std::string implementation(const Step& step) {
+    const char* info = nullptr;
+    if (dnnl_primitive_desc_query(step.prim.get_primitive_desc(), dnnl_query_impl_info_str, 0, &info) != dnnl_success ||
+        !info)
+        return "?";
+    return info;
+}
+
 }  // namespace aekit::engine

@@ -28,9 +28,11 @@ struct Context {
     dnnl::engine eng = cpuEngine();
     dnnl::stream strm{cpuEngine()};
     bool training = false;
-    // One activation layout per graph (ONEDNN-NOTES.md): blocked nChw16c for training,
-    // nhwc for brgconv inference.
+    // One activation layout per graph (ONEDNN-NOTES.md): blocked nChw16c for training and for
+    // Winograd inference, nhwc for brgconv (direct) inference.
     memory::format_tag layout = memory::format_tag::nhwc;
+    // f32 3x3 convolutions may run on Winograd where it is faster (ops/conv.cpp says where).
+    bool winograd = false;
     // Activations, their gradients and the weights the primitives read: f32, or bf16 on CPUs with
     // AVX512-BF16 (master weights, biases and weight gradients stay f32).
     memory::data_type dtype = memory::data_type::f32;
@@ -60,5 +62,7 @@ void run(dnnl::stream& strm, const std::vector<Step>& steps);
 memory layoutFor(std::vector<Step>& steps, const memory& plain, const memory::desc& wanted, bool toPlain);
 
 std::string describe(const memory::desc& md);  // "16x32x64x64 nChw16c" for messages
+// The oneDNN implementation a step runs, e.g. "jit_wino_4x3:avx512_core" (for tests and benches).
+std::string implementation(const Step& step);
 
 }  // namespace aekit::engine

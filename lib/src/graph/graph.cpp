@@ -15,10 +15,11 @@ namespace aekit::graph {
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-Graph::Graph(bool training, bool bf16) {
+Graph::Graph(bool training, bool bf16, bool winograd) {
     ctx_.training = training;
     if (bf16) ctx_.dtype = dt::bf16;
-    ctx_.layout = training ? tag::nChw16c : tag::nhwc;
+    ctx_.winograd = winograd && !bf16;
+    ctx_.layout = training || ctx_.winograd ? tag::nChw16c : tag::nhwc;
 }
 
 Tensor* Graph::input(int channels) {
@@ -194,6 +195,14 @@ std::vector<ops::Param*> Graph::params() const {
     std::vector<ops::Param*> out;
     for (auto& op : ops_)
         for (auto& p : op->params()) out.push_back(p.get());
+    return out;
+}
+
+std::vector<std::string> Graph::implementations() const {
+    std::vector<std::string> out;
+    for (auto& op : ops_)
+        for (const auto* steps : {&op->forwardSteps, &op->backwardSteps})
+            for (const auto& step : *steps) out.push_back(op->name() + ": " + engine::implementation(step));
     return out;
 }
 

@@ -15,7 +15,9 @@ using engine::Tensor;
 class Graph {
 public:
     // bf16: activations, gradients and primitive weights in bf16 (oneDNN's AVX512-BF16 kernels).
-    explicit Graph(bool training, bool bf16 = false);
+    // winograd: f32 3x3 convolutions may use Winograd (see Conv); the graph is then blocked
+    // (nChw16c) in inference too, the only layout oneDNN's Winograd takes.
+    explicit Graph(bool training, bool bf16 = false, bool winograd = false);
 
     // Building (before finalize). Each returns the op's destination tensor.
     Tensor* input(int channels);
@@ -50,6 +52,8 @@ public:
     void weightsChanged() { weightsDirty_ = true; }
 
     std::vector<ops::Param*> params() const;
+    // "op: implementation" for every forward and backward step (after finalize).
+    std::vector<std::string> implementations() const;
     bool training() const { return ctx_.training; }
 
 private:

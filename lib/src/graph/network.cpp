@@ -23,13 +23,28 @@ bool bf16Supported() {
     return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
 }
 
+namespace {
+ConvAlgorithm gConvAlgorithm = ConvAlgorithm::Auto;
+}
+
+const char* toString(ConvAlgorithm a) { return a == ConvAlgorithm::Direct ? "direct" : "auto"; }
+
+ConvAlgorithm parseConvAlgorithm(const std::string& s) {
+    if (s == "auto") return ConvAlgorithm::Auto;
+    if (s == "direct") return ConvAlgorithm::Direct;
+    fail(ErrorKind::InvalidArgument, "unknown convolution algorithm '" + s + "' (auto|direct)");
+}
+
+void setConvAlgorithm(ConvAlgorithm a) { gConvAlgorithm = a; }
+ConvAlgorithm convAlgorithm() { return gConvAlgorithm; }
+
 struct Network::Impl {
     Architecture arch;
     Mode mode;
     Precision precision;
     graph::Graph g;
     Impl(const Architecture& a, Mode m, Precision p)
-        : arch(a), mode(m), precision(p), g(m == Mode::Training, p == Precision::BF16) {
+        : arch(a), mode(m), precision(p), g(m == Mode::Training, p == Precision::BF16, p == Precision::F32 && convAlgorithm() == ConvAlgorithm::Auto) {
         if (p == Precision::BF16 && !bf16Supported())
             fail(ErrorKind::Unsupported, "bf16 needs a CPU with AVX512-BF16; this one runs f32 only");
         graph::buildAutoencoder(g, arch);

@@ -5,6 +5,20 @@
 
 namespace aekit::ops {
 
+namespace {
+
+// A primitive descriptor built with Winograd when `wanted` and oneDNN offers it, else direct.
+template <class MakePd>
+auto withAlgorithm(bool wanted, MakePd make) {
+    if (wanted) try {
+        return make(dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+    }
+    return make(dnnl::algorithm::convolution_direct);
+}
+
+}  // namespace
+
 using dnnl::algorithm;
 using dnnl::prop_kind;
 using tag = memory::format_tag;
@@ -35,7 +49,7 @@ void Conv::finalize(Context& ctx) {
     // (plain nchw, JIT for these passes) and reorder into it. Other counts (a small code of 8, say):
     // nchw is ref:any in backward, so the whole convolution runs on nhwc (JIT in every pass; src,
     // dst and their gradients reordered at its edges, cheap at such channel counts).
-    const bool ownSrcLayout = ctx.training && IC_ % 16 != 0;
+    const bool ownSrcLayout = ctx.layout == tag::nChw16c && IC_ % 16 != 0;
     const bool nhwcConv = ownSrcLayout && IC_ > 4;
     const memory::desc srcMd = !ownSrcLayout ? src->desc()
                                : nhwcConv    ? memory::desc(src->dims, ctx.dtype, tag::nhwc)
@@ -43,6 +57,15 @@ void Conv::finalize(Context& ctx) {
     const memory::desc convDstMd = nhwcConv ? memory::desc(dst_->dims, ctx.dtype, tag::nhwc) : dstMd;
     const memory::desc biasMd = bias_->value.get_desc();
     const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
+    // Winograd F(4x4, 3x3), where measured faster than direct on this project's U-Nets (2 threads,
+    // AVX-512; tests/bench_winograd.sh prints the per-layer table): forward and backward-data about
+    // 2x once the input has 16+ channels (an image input pads to 16 and runs 5x slower on it);
+    // backward-data not into 3 channels; backward-weights only for 64+ output channels (for 32 it
+    // ties or loses).
+    const bool wino3x3 = ctx.winograd && desc_.K == 3 && !nhwcConv;
+    const bool winoForward = wino3x3 && IC_ % 16 == 0;
+    const bool winoBackwardData = winoForward && desc_.OC % 16 == 0;
+    const bool winoBackwardWeights = winoForward && desc_.OC % 16 == 0 && desc_.OC >= 64;
 
     dnnl::primitive_attr attr = ctx.attr();
     const bool act = desc_.activation != Activation::None;
@@ -54,8 +77,10 @@ void Conv::finalize(Context& ctx) {
         attr.set_post_ops(po);
     }
     const prop_kind prop = ctx.training ? prop_kind::forward_training : prop_kind::forward_inference;
-    dnnl::convolution_forward::primitive_desc fwdPd(
-        {prop, algorithm::convolution_direct, srcMd, weightsAny, biasMd, convDstMd, strides, pad, pad}, attr, ctx.eng);
+    const auto fwdPd = withAlgorithm(winoForward, [&](algorithm a) {
+        return dnnl::convolution_forward::primitive_desc({prop, a, srcMd, weightsAny, biasMd, convDstMd, strides, pad, pad},
+                                                         attr, ctx.eng);
+    });
     ctx.noteScratchpad(fwdPd);
     prepareSteps.clear();
     forwardSteps.clear();
@@ -91,9 +116,10 @@ void Conv::finalize(Context& ctx) {
     }
     const memory convDiffDst = nhwcConv ? ctx.alloc(convDstMd) : diffDst;
     if (nhwcConv) engine::appendReorder(backwardSteps, diffDst, convDiffDst);
-    dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd(
-        {algorithm::convolution_direct, fwdPd.src_desc(), diffWeightsAny, biasMd, convDstMd, strides, pad, pad}, ctx.attr(),
-        ctx.eng, fwdPd);
+    const auto bwdWeightsPd = withAlgorithm(winoBackwardWeights, [&](algorithm a) {
+        return dnnl::convolution_backward_weights::primitive_desc(
+            {a, fwdPd.src_desc(), diffWeightsAny, biasMd, convDstMd, strides, pad, pad}, ctx.attr(), ctx.eng, fwdPd);
+    });
     ctx.noteScratchpad(bwdWeightsPd);
     std::vector<Step> gradToPlain;
     memory diffWeights = engine::layoutFor(gradToPlain, weights_->grad, bwdWeightsPd.diff_weights_desc(), true);
@@ -109,9 +135,10 @@ void Conv::finalize(Context& ctx) {
     // The network input usually needs no gradient: skipping it saves the most expensive backward-data.
     const memory diffSrc = srcDiff(0);
     if (!diffSrc) return;
-    dnnl::convolution_backward_data::primitive_desc bwdDataPd(
-        {algorithm::convolution_direct, fwdPd.src_desc(), weightsAny, convDstMd, strides, pad, pad}, ctx.attr(), ctx.eng,
-        fwdPd);
+    const auto bwdDataPd = withAlgorithm(winoBackwardData, [&](algorithm a) {
+        return dnnl::convolution_backward_data::primitive_desc({a, fwdPd.src_desc(), weightsAny, convDstMd, strides, pad, pad},
+                                                               ctx.attr(), ctx.eng, fwdPd);
+    });
     ctx.noteScratchpad(bwdDataPd);
     memory bwdWeights = engine::layoutFor(prepareSteps, weights_->value, bwdDataPd.weights_desc(), false);
     const bool ownDiffSrc = bwdDataPd.diff_src_desc() != diffSrc.get_desc();

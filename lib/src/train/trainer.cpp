@@ -202,6 +202,7 @@ private:
     ValData val_;
     double priorSeconds_ = 0;  // wall time of earlier runs of this training (from the checkpoint)
     double lastVal_ = NAN;
+    WeightMap initWeights_;  // from --init
 };
 
 void Trainer::configure() {
@@ -239,6 +240,17 @@ void Trainer::configure() {
     if (o.noise.empty() && o.task == Task::Denoise && o.target.empty()) o.noise = "gaussian:0-55";
     if (!o.noise.empty()) noise_ = NoiseSpec::parse(o.noise);
     if (o.warmup < 0) o.warmup = std::min<int64_t>(1000, o.steps / 50);
+    if (!o.init.empty() && !o.resume) {
+        Model start = Model::load(o.init);
+        if (start.task != o.task)
+            fail(ErrorKind::InvalidArgument, "--init " + o.init + ": a " + toString(start.task) + " model, not " +
+                                                 toString(o.task));
+        if (start.arch.toJson() != a.toJson())
+            fail(ErrorKind::InvalidArgument, "--init " + o.init + ": its architecture " + start.arch.toJson() +
+                                                 " is not the one these options build, " + a.toJson() +
+                                                 " (give the same architecture options)");
+        initWeights_ = std::move(start.weights);
+    }
 }
 
 void Trainer::loadData() {
@@ -458,6 +470,7 @@ void Trainer::saveModel(Network& net, int64_t step, const std::string& valSummar
                      {"sparsity", o_.sparsity.toString()},
                      {"seed", o_.seed},
                      {"precision", toString(o_.precision)},
+                     {"init", o_.init},
                      {"date", isoDate()},
                      {"seconds", std::lround(seconds)},
                      {"validation", valSummary},
@@ -475,6 +488,10 @@ TrainResult Trainer::run() {
 
     Network net(o_.arch, Mode::Training, o_.precision);
     net.initWeights(itemSeed(o_.seed, "weights"));
+    if (!initWeights_.empty()) {
+        net.setWeights(initWeights_);
+        note("weights from " + o_.init);
+    }
     if (o_.sparsity.kind != Sparsity::Kind::None) net.requestCodeGradient();
     net.setShape(o_.batch, o_.patch, o_.patch);
     OptimizerConfig oc;
