@@ -21,11 +21,28 @@ void Concat::finalize(Context& ctx) {
         srcMds.push_back(s->desc());
     }
     allocateDst(ctx, {first[0], C, first[2], first[3]});
-    dnnl::concat::primitive_desc pd(dst_->desc(), 1, srcMds, ctx.eng, ctx.attr());
-    ctx.noteScratchpad(pd);
-    Args args{{DNNL_ARG_DST, dst_->value}};
-    for (size_t i = 0; i < srcs_.size(); ++i) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = srcs_[i]->value;
-    forwardSteps = {{dnnl::concat(pd), args, true}};
+    // Forward: one reorder per source into its channel view of dst. oneDNN's concat primitive does
+    // the same copy 9x slower on nChw16c (87 ms against 9.6 ms for 64+32 channels at 1024x1024,
+    // 2 threads) and 1.8x slower on nhwc. It stays for views a blocked layout cannot take.
+    forwardSteps.clear();
+    memory::dim at = 0;
+    for (Tensor* s : srcs_) {
+        try {
+            const memory view(dst_->desc().submemory_desc(s->dims, {0, at, 0, 0}), ctx.eng, dst_->value.get_data_handle());
+            engine::appendReorder(forwardSteps, s->value, view);
+        } catch (const dnnl::error&) {
+            forwardSteps.clear();
+            break;
+        }
+        at += s->dims[1];
+    }
+    if (forwardSteps.empty()) {
+        dnnl::concat::primitive_desc pd(dst_->desc(), 1, srcMds, ctx.eng, ctx.attr());
+        ctx.noteScratchpad(pd);
+        Args args{{DNNL_ARG_DST, dst_->value}};
+        for (size_t i = 0; i < srcs_.size(); ++i) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = srcs_[i]->value;
+        forwardSteps = {{dnnl::concat(pd), args, true}};
+    }
     backwardSteps.clear();
     if (!ctx.training) return;
     // A blocked layout allows a channel view only at block-aligned offsets; otherwise the views are
