@@ -67,6 +67,8 @@ public:
     // Build every primitive and buffer for batches of N x inChannels x H x W (H, W multiples of
     // alignment()). Cheap to call again with the same shape; a new shape rebuilds.
     void setShape(int N, int H, int W);
+    // Bytes of the buffers setShape allocated for this shape (all but the weights).
+    size_t shapeBytes() const;
     int batch() const;
     int height() const;
     int width() const;

@@ -48,7 +48,13 @@ struct Context {
     void noteScratchpad(const dnnl::primitive_desc_base& pd) {
         scratchpadBytes = std::max(scratchpadBytes, pd.scratchpad_desc().get_size());
     }
-    memory alloc(const memory::desc& md) const { return memory(md, eng); }
+    // Buffers that depend on the input shape (activations, gradients, workspaces, copies), counted
+    // so that tiled inference can size its tiles from what a shape really costs.
+    size_t allocatedBytes = 0;
+    memory alloc(const memory::desc& md) {
+        allocatedBytes += md.get_size();
+        return memory(md, eng);
+    }
 };
 
 // A reorder step from src to dst (layout change or a plain copy).

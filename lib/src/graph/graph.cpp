@@ -69,7 +69,7 @@ void Graph::requestCodeGradient() {
     if (codeSlot_ < 0) codeSlot_ = code_->addConsumer();
 }
 
-memory Graph::plain(const memory::dims& dims) { return memory({dims, dt::f32, tag::nchw}, ctx_.eng); }
+memory Graph::plain(const memory::dims& dims) { return ctx_.alloc({dims, dt::f32, tag::nchw}); }
 
 void Graph::finalize(int N, int H, int W) {
     const memory::dims shape{N, input_->channels, H, W};
@@ -79,6 +79,7 @@ void Graph::finalize(int N, int H, int W) {
     shape_ = shape;
     finalized_ = false;
     ctx_.scratchpadBytes = 0;
+    ctx_.allocatedBytes = 0;
 
     input_->dims = shape;
     input_->value = ctx_.alloc(ctx_.activation(shape));
@@ -134,8 +135,7 @@ void Graph::finalize(int N, int H, int W) {
     }
 
     // One scratchpad for all primitives, bound once.
-    scratchpad_ = memory({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x},
-                         ctx_.eng);
+    scratchpad_ = ctx_.alloc({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x});
     auto bind = [&](std::vector<engine::Step>& steps) {
         for (auto& s : steps)
             if (s.scratchpad) {

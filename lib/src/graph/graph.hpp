@@ -55,6 +55,9 @@ public:
     // "op: implementation" for every forward and backward step (after finalize).
     std::vector<std::string> implementations() const;
     bool training() const { return ctx_.training; }
+    // Bytes of the buffers the current shape needs (activations, gradients, scratchpad, caller
+    // buffers); not the weights, whose size does not depend on the shape.
+    size_t shapeBytes() const { return ctx_.allocatedBytes; }
 
 private:
     Tensor* add(std::unique_ptr<ops::Op> op);

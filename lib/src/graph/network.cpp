@@ -120,6 +120,7 @@ void Network::setShape(int N, int H, int W) {
                                              " is not a multiple of " + std::to_string(a) + " (2^levels)");
     impl_->g.finalize(N, H, W);
 }
+size_t Network::shapeBytes() const { return impl_->g.shapeBytes(); }
 int Network::batch() const { return static_cast<int>(impl_->g.inputDims()[0]); }
 int Network::height() const { return static_cast<int>(impl_->g.inputDims()[2]); }
 int Network::width() const { return static_cast<int>(impl_->g.inputDims()[3]); }

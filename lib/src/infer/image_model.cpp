@@ -32,7 +32,8 @@ struct ImageModel::Impl {
     tasks::ColorizeHead head;
     static constexpr int kPad = 16;  // reflect padding around the image: context at its borders
     int align, overlap;
-    double bytesPerPixel;  // network activations per input pixel, all tensors alive at once
+    double bytesPerPixel;  // network buffers per tile pixel (measured in the constructor)
+    double fixedBytes;     // and their part that does not grow with the tile
 
     Impl(Model m, const InferenceOptions& o)
         : model(std::move(m)), options(o), net(model.arch, Mode::Inference, o.precision) {
@@ -42,18 +43,17 @@ struct ImageModel::Impl {
         align = a.alignment();
         // Tiles overlap by half the receptive field on each inner edge: a kept pixel sees all it depends on.
         overlap = roundUp((a.receptiveField() + 1) / 2, align);
-        double channels = a.inChannels + a.outChannels * (a.residual ? 2 : 1);
-        for (int l = 0; l < a.levels(); ++l) {
-            const double s = 1.0 / double(1 << (2 * l));
-            channels += s * (a.convsPerLevel * (a.encoder[l] + a.decoder[l]) + a.encoder[l] / 4.0);
-            channels += s * (a.skips ? 2 * a.encoder[l] + (l + 1 < a.levels() ? a.decoder[l + 1] : a.code) : 0);
-            channels += s * (l + 1 < a.levels() ? a.decoder[l + 1] : a.code);
-        }
-        channels += a.convsPerLevel * a.code / double(1 << (2 * a.levels()));
-        // Measured: the colour model takes about 0.9 x this sum (about 1.9 KB per tile pixel).
-        bytesPerPixel = channels * 4 * 1.0 + 64;  // + oneDNN scratchpad and weights, rounded up
+        // What a tile costs, measured: the network's buffers at two shapes (layouts, padding of
+        // 3-channel tensors to 16 in blocked layouts, and Winograd's scratchpad all included), as
+        // fixed bytes plus bytes per pixel.
+        const int s1 = 4 * align, s2 = 16 * align;
+        net.setShape(1, s1, s1);
+        const double b1 = double(net.shapeBytes());
+        net.setShape(1, s2, s2);
+        const double b2 = double(net.shapeBytes());
+        bytesPerPixel = std::max(1.0, (b2 - b1) / (double(s2) * s2 - double(s1) * s1));
+        fixedBytes = std::max(0.0, b1 - bytesPerPixel * s1 * s1);
     }
-
     // The frame: the image reflect-padded by kPad on every side, then up to the alignment.
     int frameH(int H) const { return roundUp(H + 2 * kPad, align); }
     int frameW(int W) const { return roundUp(W + 2 * kPad, align); }
@@ -68,8 +68,9 @@ struct ImageModel::Impl {
         const int smallest = 2 * overlap + align;
         if (options.tile > 0) return std::min(std::max(roundUp(options.tile, align), smallest), std::max(FH, FW));
         if (reserved <= 0) reserved = imageBytes(H, W, model.arch.inChannels, model.arch.outChannels);
-        const double budget = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) - reserved);
-        int side = static_cast<int>(std::sqrt(budget / bytesPerPixel));
+        // The weights, code and libraries sit in the 64 MB of imageBytes.
+        const double budget = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) - reserved) - fixedBytes;
+        int side = static_cast<int>(std::sqrt(std::max(0.0, budget) / bytesPerPixel));
         side = std::max(side / align * align, smallest);
         return std::min(side, std::max(FH, FW));
     }
