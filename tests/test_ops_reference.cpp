@@ -43,6 +43,37 @@ void runGraph(Graph& g, const std::vector<double>& src, const std::vector<double
     }
 }
 
+// One convolution (K x K, OC outputs, fused activation) in a finalized graph g whose input has c's
+// shape: weights, bias and input set from seeds, forward (and backward in training) checked
+// against the reference loops.
+void checkConvAgainstReference(Graph& g, const Case& c, int OC, int K, Activation act, bool training) {
+    const ref::Shape s{c.N, c.C, c.H, c.W};
+    auto src = randomFloatVec(s.size(), 1);
+    auto wts = randomFloatVec(size_t(OC) * c.C * K * K, 2, -0.5, 0.5);
+    auto bias = randomFloatVec(size_t(OC), 3, -0.5, 0.5);
+    auto params = g.params();
+    fill(params[0]->valuePtr(), wts);
+    fill(params[1]->valuePtr(), bias);
+    g.weightsChanged();
+    auto pre = ref::conv(src, s, wts, bias, OC, K);
+    auto dst = pre;
+    if (act != Activation::None)
+        for (auto& v : dst) v = ref::act(refAct(act), v);
+    const ref::Shape d{c.N, OC, c.H, c.W};
+    auto diffDst = randomFloatVec(d.size(), 4);
+    runGraph(g, src, training ? &diffDst : nullptr);
+    checkClose(g.outputBuffer(), dst, dst.size(), kTol, "conv dst");
+    if (!training) return;
+    auto diffPre = diffDst;
+    if (act != Activation::None)
+        for (size_t i = 0; i < diffPre.size(); ++i) diffPre[i] *= ref::actDerivative(refAct(act), pre[i]);
+    std::vector<double> dW, dB;
+    auto dX = ref::convBackward(src, s, wts, OC, K, diffPre, dW, dB);
+    checkClose(params[0]->gradPtr(), dW, dW.size(), kTol, "conv diff_weights");
+    checkClose(params[1]->gradPtr(), dB, dB.size(), kTol, "conv diff_bias");
+    checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "conv diff_src");
+}
+
 }  // namespace
 
 TEST_CASE("reference: convolution forward and backward (3x3 and 1x1, bias, fused activations)") {
@@ -67,32 +98,7 @@ TEST_CASE("reference: convolution forward and backward (3x3 and 1x1, bias, fused
                         g.setOutput(g.conv("c", x, OC, K, act));
                         if (training) g.requestInputGradient();
                         g.finalize(c.N, c.H, c.W);
-                        const ref::Shape s{c.N, c.C, c.H, c.W};
-                        auto src = randomFloatVec(s.size(), 1);
-                        auto wts = randomFloatVec(size_t(OC) * c.C * K * K, 2, -0.5, 0.5);
-                        auto bias = randomFloatVec(size_t(OC), 3, -0.5, 0.5);
-                        auto params = g.params();
-                        fill(params[0]->valuePtr(), wts);
-                        fill(params[1]->valuePtr(), bias);
-                        g.weightsChanged();
-                        auto pre = ref::conv(src, s, wts, bias, OC, K);
-                        auto dst = pre;
-                        if (act != Activation::None)
-                            for (auto& v : dst) v = ref::act(refAct(act), v);
-                        const ref::Shape d{c.N, OC, c.H, c.W};
-                        auto diffDst = randomFloatVec(d.size(), 4);
-                        runGraph(g, src, training ? &diffDst : nullptr);
-                        checkClose(g.outputBuffer(), dst, dst.size(), kTol, "conv dst");
-                        if (!training) continue;
-                        auto diffPre = diffDst;
-                        if (act != Activation::None)
-                            for (size_t i = 0; i < diffPre.size(); ++i)
-                                diffPre[i] *= ref::actDerivative(refAct(act), pre[i]);
-                        std::vector<double> dW, dB;
-                        auto dX = ref::convBackward(src, s, wts, OC, K, diffPre, dW, dB);
-                        checkClose(params[0]->gradPtr(), dW, dW.size(), kTol, "conv diff_weights");
-                        checkClose(params[1]->gradPtr(), dB, dB.size(), kTol, "conv diff_bias");
-                        checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "conv diff_src");
+                        checkConvAgainstReference(g, c, OC, K, act, training);
                     }
 }
 
@@ -117,31 +123,7 @@ TEST_CASE("reference: Winograd convolutions agree with the loops, forward and ba
                     for (const auto& impl : g.implementations()) winograd += impl.find("wino") != std::string::npos;
                     // forward; in training also backward-data (16+ outputs) and backward-weights (64).
                     CHECK(winograd == 1 + (training && OC >= 16) + (training && OC >= 64));
-                    const ref::Shape s{c.N, c.C, c.H, c.W};
-                    auto src = randomFloatVec(s.size(), 1);
-                    auto wts = randomFloatVec(size_t(OC) * c.C * 9, 2, -0.5, 0.5);
-                    auto bias = randomFloatVec(size_t(OC), 3, -0.5, 0.5);
-                    auto params = g.params();
-                    fill(params[0]->valuePtr(), wts);
-                    fill(params[1]->valuePtr(), bias);
-                    g.weightsChanged();
-                    auto pre = ref::conv(src, s, wts, bias, OC, 3);
-                    auto dst = pre;
-                    if (act != Activation::None)
-                        for (auto& v : dst) v = ref::act(refAct(act), v);
-                    const ref::Shape d{c.N, OC, c.H, c.W};
-                    auto diffDst = randomFloatVec(d.size(), 4);
-                    runGraph(g, src, training ? &diffDst : nullptr);
-                    checkClose(g.outputBuffer(), dst, dst.size(), kTol, "winograd dst");
-                    if (!training) continue;
-                    auto diffPre = diffDst;
-                    if (act != Activation::None)
-                        for (size_t i = 0; i < diffPre.size(); ++i) diffPre[i] *= ref::actDerivative(refAct(act), pre[i]);
-                    std::vector<double> dW, dB;
-                    auto dX = ref::convBackward(src, s, wts, OC, 3, diffPre, dW, dB);
-                    checkClose(params[0]->gradPtr(), dW, dW.size(), kTol, "winograd diff_weights");
-                    checkClose(params[1]->gradPtr(), dB, dB.size(), kTol, "winograd diff_bias");
-                    checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "winograd diff_src");
+                    checkConvAgainstReference(g, c, OC, 3, act, training);
                 }
 }
 
