@@ -5,6 +5,7 @@
 // the scene and the document in OUTDIR/gray/, inputs for colorize)
 //        make_samples --large WxH FILE   (a large photo-sized image for speed and memory benchmarks)
 //        make_samples --fabric OUTDIR COUNT SEED   (textures with and without defects: anomaly benchmark)
+//        make_samples --pages OUTDIR COUNT SEED   (random colour document pages: colorize training data)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -14,6 +15,8 @@
 #include <filesystem>
 #include <random>
 #include <string>
+
+#include "pages.hpp"
 
 namespace {
 
@@ -104,17 +107,7 @@ cv::Mat document() {
     cv::circle(m, {300, 420}, 38, cv::Scalar(40, 40, 200), 1, cv::LINE_AA);
     cv::putText(m, "FILED", {265, 428}, cv::FONT_HERSHEY_DUPLEX, 0.7, cv::Scalar(40, 40, 200), 2, cv::LINE_AA);
     // Handwriting-like strokes in blue ink: smooth random curves.
-    for (int s = 0; s < 3; ++s) {
-        std::vector<cv::Point> pts;
-        double px = 30, py = 430 + 22 * s, a = 0;
-        for (int k = 0; k < 120; ++k) {
-            a += (double(rng() % 200) - 100) / 300.0;
-            px += 1.6;
-            py += 2.5 * std::sin(a + k * 0.6);
-            pts.emplace_back(int(px), int(py));
-        }
-        cv::polylines(m, pts, false, cv::Scalar(150, 50, 20), 2, cv::LINE_AA);
-    }
+    samples::drawHandwriting(m, rng, {30, 430}, 3, 22, 120, 1.6, cv::Scalar(150, 50, 20), 2);
     // Coffee stains: translucent brown rings and blobs.
     cv::Mat stain = m.clone();
     cv::circle(stain, {90, 250}, 40, cv::Scalar(60, 110, 160), 6, cv::LINE_AA);
@@ -177,6 +170,21 @@ int main(int argc, char** argv) {
             ok = cv::imwrite(dir + "/normal" + name, fabric(rng, false)) && cv::imwrite(dir + "/defect" + name, fabric(rng, true));
         }
         if (!ok) std::fprintf(stderr, "make_samples: cannot write fabric into %s/normal and %s/defect\n", dir.c_str(), dir.c_str());
+        return ok ? 0 : 1;
+    }
+    if (argc == 5 && std::string(argv[1]) == "--pages") {
+        const std::string dir = argv[2];
+        const int count = std::atoi(argv[3]);
+        std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[4])));
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        bool ok = count > 0;
+        for (int i = 0; ok && i < count; ++i) {
+            char name[32];
+            std::snprintf(name, sizeof name, "/page-%04d.png", i);
+            ok = cv::imwrite(dir + name, samples::randomPage(rng));
+        }
+        if (!ok) std::fprintf(stderr, "make_samples: cannot write pages into %s\n", dir.c_str());
         return ok ? 0 : 1;
     }
     if (argc == 4 && std::string(argv[1]) == "--large") {

@@ -1,0 +1,19 @@
+// Colour document pages made from code: random pages (paper tones, black, blue and red inks,
+// coloured headings, stamps, highlighter, handwriting, stains, ruled paper) for training the
+// colorizer on scans, and the pieces the fixed sample page shares with them.
+#pragma once
+#include <opencv2/core.hpp>
+
+#include <random>
+
+namespace samples {
+
+// Smooth random curves like lines of handwriting: `lines` lines `gap` px apart from `start`, each of
+// `points` points `step` px apart.
+void drawHandwriting(cv::Mat& page, std::mt19937& rng, cv::Point2d start, int lines, double gap, int points, double step,
+                     const cv::Scalar& ink, int thickness);
+
+// One random page (BGR, 8-bit), about 320-512 px wide and 400-640 px high.
+cv::Mat randomPage(std::mt19937& rng);
+
+}  // namespace samples
