@@ -54,6 +54,7 @@ struct ImageModel::Impl {
         bytesPerPixel = std::max(1.0, (b2 - b1) / (double(s2) * s2 - double(s1) * s1));
         fixedBytes = std::max(0.0, b1 - bytesPerPixel * s1 * s1);
     }
+
     // The frame: the image reflect-padded by kPad on every side, then up to the alignment.
     int frameH(int H) const { return roundUp(H + 2 * kPad, align); }
     int frameW(int W) const { return roundUp(W + 2 * kPad, align); }

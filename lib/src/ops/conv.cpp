@@ -59,7 +59,7 @@ void Conv::finalize(Context& ctx) {
     const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
     // Winograd F(4x4, 3x3), where measured faster than direct on this project's U-Nets (2 threads,
     // AVX-512; the Speed section of README has the figures): forward and backward-data about
-    // 2x once the input has 16+ channels (an image input pads to 16 and runs 5x slower on it);
+    // 2x once the input has 16+ channels (an image input pads to 16 and runs 7x slower on it);
     // backward-data not into 3 channels; backward-weights only for 64+ output channels (for 32 it
     // ties or loses).
     const bool wino3x3 = ctx.winograd && desc_.K == 3 && !nhwcConv;
