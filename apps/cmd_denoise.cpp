@@ -22,7 +22,8 @@ int runDenoise(int argc, char** argv) {
         ("model,m", po::value(&modelName), "color | gray | document, or a model file (default: by the image's channels)")
         ("sigma", po::value(&sigma)->default_value(0), "remove at most noise of this level (0-255); 0: all the model finds")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic from --max-memory)")
-        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB");
+        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB")
+        ("ensemble", po::value(&io.ensemble)->default_value(1), "1, or 8: average over the 8 flips and rotations (8x slower, a little better)");
     // clang-format on
     cli::addCommon(opts);
     cli::addPrecision(opts);

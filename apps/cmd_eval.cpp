@@ -30,7 +30,8 @@ int runEval(int argc, char** argv) {
         ("nlm-h", po::value(&o.nlmH)->default_value(0), "NLM h (0: tuned on training images for the sigma)")
         ("json", po::value(&json), "write the figures as JSON")
         ("save", po::value(&o.saveDir), "write noisy | aekit | [baseline] | clean strips as PNG here")
-        ("tile", po::value(&o.inference.tile)->default_value(0), "tile side (0: automatic)");
+        ("tile", po::value(&o.inference.tile)->default_value(0), "tile side (0: automatic)")
+        ("ensemble", po::value(&o.inference.ensemble)->default_value(1), "denoise: 1, or 8 (the flips-and-rotations self-ensemble)");
     // clang-format on
     cli::addCommon(opts);
     cli::addPrecision(opts);

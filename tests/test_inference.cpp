@@ -109,3 +109,45 @@ TEST_CASE("inference: the sigma knob blends toward the input") {
     }
     CHECK(dGentle < dFull);
 }
+
+TEST_CASE("inference: the self-ensemble is the mean of the 8 flipped and rotated runs, mapped back") {
+    const Model m = randomModel(Task::Denoise, 3, 3, true);
+    ImageModel plain(m, {});
+    InferenceOptions eight;
+    eight.ensemble = 8;
+    ImageModel ensemble(m, eight);
+    const int W = 37, H = 23;  // not square: the transposed runs see a 23 x 37 image
+    const Image im = testutil::syntheticImage(W, H, 3, 99);
+    // Reference: transform a copy, denoise it, transform back, average.
+    std::vector<double> mean(im.pixels.size(), 0.0);
+    for (int k = 0; k < 8; ++k) {
+        const bool transpose = k & 4, flipX = k & 1, flipY = k & 2;
+        const int TW = transpose ? H : W, TH = transpose ? W : H;
+        auto source = [&](int ty, int tx) {  // the source pixel at (ty, tx) of the transformed image
+            if (flipY) ty = TH - 1 - ty;
+            if (flipX) tx = TW - 1 - tx;
+            return transpose ? int64_t(tx) * W + ty : int64_t(ty) * W + tx;
+        };
+        Image t = Image::blank(TW, TH, 3, 8);
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < TH; ++y)
+                for (int x = 0; x < TW; ++x) t.plane(c)[int64_t(y) * TW + x] = im.plane(c)[source(y, x)];
+        const Image out = plain.denoise(t);
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < TH; ++y)
+                for (int x = 0; x < TW; ++x)
+                    mean[size_t(c) * W * H + size_t(source(y, x))] += out.plane(c)[int64_t(y) * TW + x] / 8.0;
+    }
+    const Image got = ensemble.denoise(im), once = plain.denoise(im);
+    double worst = 0, change = 0;
+    for (size_t i = 0; i < mean.size(); ++i) {
+        worst = std::max(worst, std::abs(double(got.pixels[i]) - mean[i]));
+        change = std::max(change, std::abs(double(got.pixels[i]) - double(once.pixels[i])));
+    }
+    CAPTURE(worst);
+    CHECK(worst < 1e-5);
+    CHECK(change > 1e-4);  // the ensemble is not just the plain run
+    InferenceOptions bad;
+    bad.ensemble = 3;
+    CHECK_THROWS_AS(ImageModel(m, bad), Error);
+}

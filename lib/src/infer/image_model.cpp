@@ -25,6 +25,19 @@ int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
 }  // namespace
 
+// One of the 8 flips and rotations of an image (the dihedral group), for the self-ensemble.
+struct Dihedral {
+    bool transpose = false, flipX = false, flipY = false;
+    static Dihedral nth(int k) { return {(k & 4) != 0, (k & 1) != 0, (k & 2) != 0}; }
+    bool identity() const { return !transpose && !flipX && !flipY; }
+    // The source pixel shown at (ty, tx) of the transformed image (TH x TW); W: the source's width.
+    int64_t sourceIndex(int ty, int tx, int TH, int TW, int W) const {
+        if (flipY) ty = TH - 1 - ty;
+        if (flipX) tx = TW - 1 - tx;
+        return transpose ? int64_t(tx) * W + ty : int64_t(ty) * W + tx;
+    }
+};
+
 struct ImageModel::Impl {
     Model model;
     InferenceOptions options;
@@ -37,6 +50,8 @@ struct ImageModel::Impl {
 
     Impl(Model m, const InferenceOptions& o)
         : model(std::move(m)), options(o), net(model.arch, Mode::Inference, o.precision) {
+        if (o.ensemble != 1 && o.ensemble != 8)
+            fail(ErrorKind::InvalidArgument, "--ensemble must be 1 or 8, not " + std::to_string(o.ensemble));
         net.setWeights(model.weights);
         if (model.task == Task::Colorize) head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
         const Architecture& a = model.arch;
@@ -101,23 +116,37 @@ struct ImageModel::Impl {
     // The model's output planes for C x H x W input planes; for a colorizer with decodeColour, the
     // ab planes decoded tile by tile (2 channels, never the full set of bin scores).
     std::vector<float> run(const float* src, int H, int W, double reserved = 0, bool decodeColour = false) {
+        std::vector<float> out(size_t(decodeColour ? 2 : model.arch.outChannels) * H * W);
+        runInto(out, src, H, W, reserved, decodeColour, Dihedral{}, 1.f);
+        return out;
+    }
+
+    // run() on the image seen through a flip or rotation d: the network sees the transformed image
+    // (tiles are filled through the mapping, no transformed copy is made) and its output is mapped
+    // back into out: assigned for the identity with weight 1, else added with `weight` (the ensemble).
+    void runInto(std::vector<float>& out, const float* src, int H, int W, double reserved, bool decodeColour,
+                 const Dihedral& d, float weight) {
         const Architecture& a = model.arch;
         const int inC = a.inChannels, outC = decodeColour ? 2 : a.outChannels;
-        const int FH = frameH(H), FW = frameW(W);
-        const int T = tileFor(H, W, reserved);
+        const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
+        const int FH = frameH(TH), FW = frameW(TW);
+        const int T = tileFor(TH, TW, reserved);
         const int tileH = std::min(T, FH), tileW = std::min(T, FW);
         net.setShape(1, tileH, tileW);
-        std::vector<float> out(size_t(outC) * H * W);
         const int64_t tilePlane = int64_t(tileH) * tileW;
         for (const Band& by : bands(FH, tileH))
             for (const Band& bx : bands(FW, tileW)) {
                 float* in = net.input();
                 for (int c = 0; c < inC; ++c)
                     for (int i = 0; i < tileH; ++i) {
-                        const int sy = reflect(by.origin + i - kPad, H);
-                        const float* row = src + (int64_t(c) * H + sy) * W;
+                        const int ty = reflect(by.origin + i - kPad, TH);
                         float* dst = in + c * tilePlane + int64_t(i) * tileW;
-                        for (int j = 0; j < tileW; ++j) dst[j] = row[reflect(bx.origin + j - kPad, W)];
+                        if (d.identity()) {
+                            const float* row = src + (int64_t(c) * H + ty) * W;
+                            for (int j = 0; j < tileW; ++j) dst[j] = row[reflect(bx.origin + j - kPad, W)];
+                        } else {
+                            for (int j = 0; j < tileW; ++j) dst[j] = src[int64_t(c) * H * W + d.sourceIndex(ty, reflect(bx.origin + j - kPad, TW), TH, TW, W)];
+                        }
                     }
                 net.forward();
                 const float* o = net.output();
@@ -127,15 +156,19 @@ struct ImageModel::Impl {
                     o = ab.pixels.data();
                 }
                 // The band's frame rows and columns that are image pixels.
-                const int y0 = std::max(by.begin, kPad), y1 = std::min(by.end, kPad + H);
-                const int x0 = std::max(bx.begin, kPad), x1 = std::min(bx.end, kPad + W);
+                const int y0 = std::max(by.begin, kPad), y1 = std::min(by.end, kPad + TH);
+                const int x0 = std::max(bx.begin, kPad), x1 = std::min(bx.end, kPad + TW);
                 for (int c = 0; c < outC; ++c)
                     for (int y = y0; y < y1; ++y) {
                         const float* row = o + c * tilePlane + int64_t(y - by.origin) * tileW - bx.origin;
-                        std::copy(row + x0, row + x1, out.begin() + (int64_t(c) * H + (y - kPad)) * W + (x0 - kPad));
+                        float* plane = out.data() + int64_t(c) * H * W;
+                        if (d.identity() && weight == 1.f) {
+                            std::copy(row + x0, row + x1, plane + int64_t(y - kPad) * W + (x0 - kPad));
+                        } else {
+                            for (int x = x0; x < x1; ++x) plane[d.sourceIndex(y - kPad, x - kPad, TH, TW, W)] += weight * row[x];
+                        }
                     }
             }
-        return out;
     }
 };
 
@@ -154,7 +187,14 @@ Image ImageModel::denoise(const Image& image, double sigma) {
                                              std::to_string(m.arch.inChannels) + " (choose a " +
                                              (image.channels == 1 ? "gray" : "colour") + " model)");
     // The model's output becomes the image's pixels in place: no third full-size copy.
-    std::vector<float> result = run(image.pixels.data(), image.height, image.width);
+    std::vector<float> result;
+    if (impl_->options.ensemble == 8) {
+        result.assign(image.pixels.size(), 0.f);
+        for (int k = 0; k < 8; ++k)
+            impl_->runInto(result, image.pixels.data(), image.height, image.width, 0, false, Dihedral::nth(k), 1.f / 8);
+    } else {
+        result = run(image.pixels.data(), image.height, image.width);
+    }
     if (sigma > 0) {
         double sq = 0;
         for (size_t i = 0; i < result.size(); ++i) sq += double(image.pixels[i] - result[i]) * (image.pixels[i] - result[i]);
