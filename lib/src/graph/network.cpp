@@ -44,7 +44,10 @@ struct Network::Impl {
     Precision precision;
     graph::Graph g;
     Impl(const Architecture& a, Mode m, Precision p)
-        : arch(a), mode(m), precision(p), g(m == Mode::Training, p == Precision::BF16, p == Precision::F32 && convAlgorithm() == ConvAlgorithm::Auto) {
+        : arch(a),
+          mode(m),
+          precision(p),
+          g(m == Mode::Training, p == Precision::BF16, p == Precision::F32 && convAlgorithm() == ConvAlgorithm::Auto) {
         if (p == Precision::BF16 && !bf16Supported())
             fail(ErrorKind::Unsupported, "bf16 needs a CPU with AVX512-BF16; this one runs f32 only");
         graph::buildAutoencoder(g, arch);
