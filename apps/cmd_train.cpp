@@ -71,6 +71,7 @@ int runTrain(int argc, char** argv) {
         ("loss", po::value(&loss)->default_value("mse"), "mse | l1 | bce")
         ("sparsity", po::value(&sparsity), "code penalty: l1:WEIGHT or kl:RHO:WEIGHT (sparse autoencoder)")
         ("colorize-mode", po::value(&colorizeMode)->default_value("classify"), "classify (ab bins, rebalanced) | regress")
+        ("rebalance", po::value(&o.rebalance)->default_value(o.rebalance), "classify: lean to rare colours, 0-1 (0.5: vivid; 1: none)")
         ("val-every", po::value(&o.valEvery)->default_value(o.valEvery), "steps between validations")
         ("val-images", po::value(&o.valImages)->default_value(o.valImages), "validation images used")
         ("checkpoint-minutes", po::value(&o.checkpointMinutes)->default_value(o.checkpointMinutes), "minutes between checkpoints")

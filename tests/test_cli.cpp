@@ -244,6 +244,8 @@ TEST_CASE("cli: training refuses bad input before any long work") {
            "in --target (pairs are matched by relative path)");
     expect("--task sharpen --data " + (dir / "data") + " --out " + (dir / "m.safetensors"), "unknown task");
     expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --noise gaussian:x", "MODEL[+MODEL...]");
+    expect("--task colorize --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --rebalance 0",
+           "--rebalance must be in (0, 1]");
     // A checkpoint whose architecture differs from the options.
     REQUIRE(runAekit("train --task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + arch).code == 0);
     expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " --resume --convs 1",

@@ -12,6 +12,7 @@
 #include "aekit/noise.hpp"
 #include "aekit/network.hpp"
 #include "support/synthetic.hpp"
+#include "tasks/ab_bins.hpp"
 
 using namespace aekit;
 
@@ -207,4 +208,15 @@ TEST_CASE("colour: Lab of known colours, round trips, gray, colourfulness") {
     CHECK(gray.channels == 1);
     CHECK(colourfulness(grayToRgb(gray)) < 1e-3);
     CHECK(colourfulness(scene) > 10);
+}
+
+TEST_CASE("colour: class rebalancing leans to rare ab bins by lambda, and is neutral at lambda 1") {
+    const aekit::tasks::AbBins bins = aekit::tasks::AbBins::inGamut(10);
+    const int Q = bins.count();
+    std::vector<double> counts(size_t(Q), 1.0);
+    const int grey = bins.nearest(0.f, 0.f), red = bins.nearest(60.f, 40.f);
+    counts[size_t(grey)] = 1e6;  // most pixels near grey, as in photos
+    const auto zhang = bins.rebalancingWeights(counts, 0.5), none = bins.rebalancingWeights(counts, 1.0);
+    CHECK(zhang[size_t(red)] > 5 * zhang[size_t(grey)]);
+    for (int q = 0; q < Q; ++q) CHECK(none[size_t(q)] == doctest::Approx(1.0).epsilon(1e-5));
 }

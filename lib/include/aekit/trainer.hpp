@@ -43,6 +43,9 @@ struct TrainOptions {
     LossKind loss = LossKind::MSE;
     Sparsity sparsity;
     ColorizeMode colorize = ColorizeMode::Classify;
+    // Classify: how far the class weights lean to rare colours, Zhang et al.'s lambda: weights
+    // 1 / ((1 - lambda) p + lambda / Q). 0.5 (theirs): vivid; 1: no rebalancing (plain cross-entropy).
+    double rebalance = 0.5;
     bool resume = false;
     // A model file to start from (fine-tuning a shipped model on one's own images, or a new patch
     // size): its weights, with a fresh optimiser and schedule. Its task and architecture must be the

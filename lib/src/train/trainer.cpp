@@ -213,6 +213,7 @@ void Trainer::configure() {
     if (o.valEvery <= 0 || o.valImages <= 0 || o.valCrop <= 0)
         fail(ErrorKind::InvalidArgument, "--val-every and --val-images must be positive");
     if (!(o.lr > 0) || !(o.checkpointMinutes > 0)) fail(ErrorKind::InvalidArgument, "--lr and --checkpoint-minutes must be positive");
+    if (!(o.rebalance > 0 && o.rebalance <= 1)) fail(ErrorKind::InvalidArgument, "--rebalance must be in (0, 1]");
     if (o.task == Task::Colorize && !o.target.empty())
         fail(ErrorKind::InvalidArgument, "--target is for denoise and reconstruct");
     Architecture& a = o.arch;
@@ -273,7 +274,7 @@ void Trainer::loadData() {
             for (int64_t p = 0; p < lab.planeSize(); p += 4)
                 counts[size_t(head_.bins.nearest(lab.plane(1)[p], lab.plane(2)[p]))] += 1;
         }
-        classWeights_ = head_.bins.rebalancingWeights(counts);
+        classWeights_ = head_.bins.rebalancingWeights(counts, o_.rebalance);
     }
 }
 
@@ -476,6 +477,7 @@ void Trainer::saveModel(Network& net, int64_t step, const std::string& valSummar
                      {"validation", valSummary},
                      {"val_psnr", lastVal_}};
     if (o_.task == Task::Colorize) t["colorize"] = head_.classify ? "classify" : "regress";
+    if (head_.classify) t["rebalance"] = o_.rebalance;
     m.metadata["aekit.training"] = t.dump();
     m.save(o_.out);
 }
