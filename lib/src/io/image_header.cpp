@@ -65,15 +65,32 @@ std::optional<DeclaredSize> webpSize(const uint8_t* d, size_t n) {
 
 }  // namespace
 
-std::optional<DeclaredSize> declaredSize(const uint8_t* d, size_t n) {
-    if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return pngSize(d, n);
-    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return jpegSize(d, n);
-    if (n >= 2 && d[0] == 'B' && d[1] == 'M') return bmpSize(d, n);
-    if (n >= 12 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) return webpSize(d, n);
-    if (n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0)) {
-        const auto wh = tiffDimensions(d, n);
-        if (!wh) return std::nullopt;
-        return DeclaredSize{wh->first, wh->second};
+ImageFormat formatOf(const uint8_t* d, size_t n) {
+    if ((n >= 132 && std::memcmp(d + 128, "DICM", 4) == 0) || (n >= 144 && std::memcmp(d + 140, "DTED", 4) == 0))
+        return ImageFormat::Unknown;
+    if (n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return ImageFormat::Png;
+    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return ImageFormat::Jpeg;
+    if (n >= 2 && d[0] == 'B' && d[1] == 'M') return ImageFormat::Bmp;
+    if (n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0)) return ImageFormat::Tiff;
+    WebPBitstreamFeatures features;
+    if (n >= 32 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0 &&
+        WebPGetFeatures(d, 32, &features) == VP8_STATUS_OK)
+        return ImageFormat::WebP;
+    return ImageFormat::Unknown;
+}
+
+std::optional<DeclaredSize> declaredSize(ImageFormat format, const uint8_t* d, size_t n) {
+    switch (format) {
+        case ImageFormat::Png: return pngSize(d, n);
+        case ImageFormat::Jpeg: return jpegSize(d, n);
+        case ImageFormat::Bmp: return bmpSize(d, n);
+        case ImageFormat::WebP: return webpSize(d, n);
+        case ImageFormat::Tiff: {
+            const auto wh = tiffDimensions(d, n);
+            if (!wh) return std::nullopt;
+            return DeclaredSize{wh->first, wh->second};
+        }
+        case ImageFormat::Unknown: break;
     }
     return std::nullopt;
 }

@@ -1,11 +1,21 @@
-// The pixel size an image file declares, read from its header before anything is decoded, so that
-// a decompression bomb is refused before a decoder allocates for it. PNG, JPEG, TIFF, BMP and WebP.
+// What an image file is, from its first bytes, and the pixel size it declares, read from its header
+// before anything is decoded, so that a decompression bomb is refused before a decoder allocates for
+// it. PNG, JPEG, TIFF, BMP and WebP: the formats aekit reads.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 
 namespace aekit::io {
+
+enum class ImageFormat { Unknown, Png, Jpeg, Tiff, Bmp, WebP };
+
+// The format whose signature the data starts with, as OpenCV's decoder for it would claim the file
+// (for WebP, libwebp must parse the first 32 bytes: a "RIFF....WEBP" file that fails that would go
+// on to OpenCV's other decoders, GDAL among them, through a temporary file; the image fuzzer found
+// it). Unknown as well for data with "DICM" at offset 128 or "DTED" at 140, which OpenCV hands to
+// gdcm or GDAL whatever the first bytes say when the named decoder turns the file down.
+ImageFormat formatOf(const uint8_t* data, size_t size);
 
 struct DeclaredSize {
     uint64_t width = 0;
@@ -14,6 +24,6 @@ struct DeclaredSize {
 
 // The size in the header (of the first frame, page or directory: what the decoders read), or none
 // when the header is missing, truncated or malformed.
-std::optional<DeclaredSize> declaredSize(const uint8_t* data, size_t size);
+std::optional<DeclaredSize> declaredSize(ImageFormat format, const uint8_t* data, size_t size);
 
 }  // namespace aekit::io

@@ -3,11 +3,9 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <webp/decode.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -60,35 +58,6 @@ cv::Mat applyOrientation(const cv::Mat& m, long orientation) {
     }
 }
 
-bool looksLikeJpeg(const uint8_t* d, size_t n) { return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF; }
-
-// Only the five formats aekit reads reach OpenCV: its imdecode would otherwise try every decoder it
-// was built with (DICOM through gdcm among them, which aborts the process on some malformed files:
-// found by the image fuzzer).
-bool looksLikeTiff(const uint8_t* d, size_t n) {
-    return n >= 4 && (std::memcmp(d, "II*", 4) == 0 || std::memcmp(d, "MM\0*", 4) == 0);
-}
-// OpenCV's WebP decoder claims a file only when libwebp parses its first 32 bytes; a "RIFF....WEBP"
-// file that fails that goes on to OpenCV's other decoders (GDAL among them, through a temporary
-// file: found by the image fuzzer). So aekit asks libwebp the same question first.
-bool looksLikeWebp(const uint8_t* d, size_t n) {
-    if (n < 32 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WEBP", 4) != 0) return false;
-    WebPBitstreamFeatures features;
-    return WebPGetFeatures(d, 32, &features) == VP8_STATUS_OK;
-}
-
-bool supportedSignature(const uint8_t* d, size_t n) {
-    const bool png = n >= 8 && std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0;
-    const bool tiff = looksLikeTiff(d, n);
-    const bool bmp = n >= 2 && d[0] == 'B' && d[1] == 'M';
-    const bool webp = looksLikeWebp(d, n);
-    // OpenCV hands a file to gdcm when "DICM" sits at offset 128 and to GDAL when "DTED" sits at 140,
-    // whatever its first bytes, if the decoder its signature names does not claim it.
-    const bool dicom = n >= 132 && std::memcmp(d + 128, "DICM", 4) == 0;
-    const bool dted = n >= 144 && std::memcmp(d + 140, "DTED", 4) == 0;
-    return (png || tiff || bmp || webp || looksLikeJpeg(d, n)) && !dicom && !dted;
-}
-
 // True when the first three channels of every pixel are equal.
 bool equalColourChannels(const cv::Mat& m) {
     std::vector<cv::Mat> planes;
@@ -118,9 +87,13 @@ bool isImagePath(const std::string& path) {
 Image decodeImage(const uint8_t* data, size_t size, const std::string& name, const ReadOptions& options) {
     quietLibraries();
     if (size == 0) badImage(name, "file is empty");
-    if (!supportedSignature(data, size)) badImage(name, "not a PNG, JPEG, TIFF, BMP or WebP file (unknown signature)");
+    // Only the five formats aekit reads reach OpenCV: its imdecode would otherwise try every decoder
+    // it was built with (DICOM through gdcm among them, which aborts the process on some malformed
+    // files: found by the image fuzzer).
+    const io::ImageFormat format = io::formatOf(data, size);
+    if (format == io::ImageFormat::Unknown) badImage(name, "not a PNG, JPEG, TIFF, BMP or WebP file (unknown signature)");
     // The declared size is checked before any decoder allocates for it (decompression bombs).
-    const auto declared = io::declaredSize(data, size);
+    const auto declared = io::declaredSize(format, data, size);
     if (!declared) badImage(name, "image header is unreadable (corrupt or truncated file?)");
     if (declared->width == 0 || declared->height == 0) badImage(name, "image has zero pixels");
     if (declared->width * declared->height > options.maxPixels)
@@ -140,7 +113,7 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
         // also throws plain std exceptions, e.g. std::overflow_error on a hostile WebP: the image
         // fuzzer found it.)
     }
-    if (looksLikeJpeg(data, size)) {
+    if (format == io::ImageFormat::Jpeg) {
         // libjpeg returns a grey-filled image for a truncated file with only a warning: refuse it.
         bool hasEnd = false;
         for (size_t i = size; i-- > 1 && size - i < (1u << 16);)
@@ -150,7 +123,7 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
             }
         if (!hasEnd) badImage(name, "JPEG data ends early (truncated file?)");
     }
-    cv::Mat raw = looksLikeTiff(data, size) ? io::decodeGreyAlphaTiff(data, size) : cv::Mat();
+    cv::Mat raw = format == io::ImageFormat::Tiff ? io::decodeGreyAlphaTiff(data, size) : cv::Mat();
     if (raw.empty()) try {
         raw = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
                            cv::IMREAD_UNCHANGED);
@@ -175,8 +148,8 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     const int cn = raw.channels();
     // OpenCV expands grey+alpha PNGs (colour type 4) to BGRA; they are grey, and stay grey. WebP has
     // no grey mode: equal colour channels everywhere mean grey (what aekit writes for a grey image).
-    const bool grayAlphaPng = cn == 4 && size > 25 && std::memcmp(data, "\x89PNG", 4) == 0 && data[25] == 4;
-    const bool greyInColour = cn >= 3 && looksLikeWebp(data, size) && equalColourChannels(raw);
+    const bool grayAlphaPng = cn == 4 && format == io::ImageFormat::Png && size > 25 && data[25] == 4;
+    const bool greyInColour = cn >= 3 && format == io::ImageFormat::WebP && equalColourChannels(raw);
     im.channels = cn <= 2 || grayAlphaPng || greyInColour ? 1 : 3;
     const bool hasAlpha = cn == 2 || cn == 4;
     const double levels = im.bitDepth == 16 ? 65535.0 : 255.0;

@@ -492,6 +492,7 @@ TrainResult Trainer::run() {
     net.initWeights(itemSeed(o_.seed, "weights"));
     if (!initWeights_.empty()) {
         net.setWeights(initWeights_);
+        initWeights_ = {};  // the network holds them now
         note("weights from " + o_.init);
     }
     if (o_.sparsity.kind != Sparsity::Kind::None) net.requestCodeGradient();
