@@ -78,8 +78,8 @@ int runTrain(int argc, char** argv) {
         ("cache-mb", po::value(&o.cacheMegabytes)->default_value(o.cacheMegabytes), "decoded images kept in memory (MB)")
         ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels), "refuse images with more pixels")
         ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt")
-        ("init", po::value(&o.init), "start from this model's weights (fine-tuning; same task and architecture options), "
-                                     "with a fresh optimiser and schedule")
+        ("init", po::value(&o.init), "start from this model's weights (fine-tuning; same task and architecture options, "
+                                     "or a larger --convs: the new convolutions start as identities), with a fresh optimiser and schedule")
         ("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
     // clang-format on
     cli::addCommon(opts);

@@ -275,6 +275,13 @@ TEST_CASE("cli: --init starts from a model's weights, with a new patch size") {
     CAPTURE(worst);
     CHECK(worst <= 1e-6);
     CHECK(Model::load(dir / "b.safetensors").metadata.at("aekit.training").find("a.safetensors") != std::string::npos);
+    // A deeper network (--convs 3) grown from a's weights.
+    const auto d = runAekit("train" + arch + " --steps 1 --patch 32 --convs 3 --init " + (dir / "a.safetensors") +
+                            " --out " + (dir / "d.safetensors"));
+    INFO(d.output);
+    REQUIRE(d.code == 0);
+    CHECK(d.output.find("deepened") != std::string::npos);
+    CHECK(Model::load(dir / "d.safetensors").arch.convsPerLevel == 3);
 }
 
 TEST_CASE("cli: denoise folders, skip existing outputs, never overwrite inputs, keep 16 bits and alpha") {

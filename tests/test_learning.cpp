@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <random>
 
+#include "aekit/error.hpp"
 #include "aekit/loss.hpp"
 #include "aekit/metrics.hpp"
 #include "aekit/network.hpp"
 #include "aekit/noise.hpp"
 #include "aekit/optimizer.hpp"
 #include "support/synthetic.hpp"
+#include "train/init_weights.hpp"
 
 using namespace aekit;
 
@@ -86,4 +88,55 @@ TEST_CASE("learning: a small denoising autoencoder learns on generated images") 
     CAPTURE(outPsnr);
     // Measured: noisy 20.2 dB, output 26.6 dB.
     CHECK(outPsnr > noisyPsnr + 4);
+}
+
+TEST_CASE("learning: a network deepened from a model (train --init, larger --convs) computes what the model did") {
+    Architecture a;
+    a.encoder = {8, 12};
+    a.code = 16;
+    a.decoder = {8, 12};
+    a.inputSkip = true;
+    Architecture deeper = a;
+    deeper.convsPerLevel = 3;
+    CHECK(training::isDeeperVersion(a, deeper));
+    CHECK_FALSE(training::isDeeperVersion(deeper, a));
+    CHECK_FALSE(training::isDeeperVersion(a, a));
+    Architecture wider = deeper;
+    wider.code = 24;
+    CHECK_FALSE(training::isDeeperVersion(a, wider));
+    Architecture leaky = deeper;
+    leaky.activation = Activation::LeakyReLU;
+    CHECK_FALSE(training::isDeeperVersion(a, leaky));
+
+    const int H = 24, W = 40;
+    const Image im = testutil::syntheticImage(W, H, 3, 17);
+    auto run = [&](Network& net) {
+        net.setShape(1, H, W);
+        std::copy(im.pixels.begin(), im.pixels.end(), net.input());
+        net.forward();
+        return std::vector<float>(net.output(), net.output() + im.pixels.size());
+    };
+    Network small(a, Mode::Inference);
+    small.initWeights(4);
+    const auto before = run(small);
+    Network grown(deeper, Mode::Inference);
+    grown.initWeights(5);
+    const WeightMap fresh = grown.weights();
+    grown.setWeights(training::deepenedWeights(small.weights(), fresh));
+    const auto after = run(grown);
+    double worst = 0;
+    for (size_t i = 0; i < before.size(); ++i) worst = std::max(worst, double(std::abs(before[i] - after[i])));
+    CAPTURE(worst);
+    CHECK(worst < 1e-5);
+    // The new layers are really there: with their random initial weights the output changes.
+    WeightMap randomNew = training::deepenedWeights(small.weights(), fresh);
+    for (const auto& [name, t] : fresh)
+        if (name.rfind("dec0c", 0) == 0) randomNew[name] = t;
+    grown.setWeights(randomNew);
+    const auto changed = run(grown);
+    double moved = 0;
+    for (size_t i = 0; i < before.size(); ++i) moved = std::max(moved, double(std::abs(before[i] - changed[i])));
+    CHECK(moved > 1e-3);
+    // A model with more convolutions than the new network has tensors with no place in it.
+    CHECK_THROWS_AS(training::deepenedWeights(grown.weights(), small.weights()), Error);
 }

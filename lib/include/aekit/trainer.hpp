@@ -49,7 +49,8 @@ struct TrainOptions {
     bool resume = false;
     // A model file to start from (fine-tuning a shipped model on one's own images, or a new patch
     // size): its weights, with a fresh optimiser and schedule. Its task and architecture must be the
-    // ones these options build. Ignored by --resume (the checkpoint has the weights).
+    // ones these options build, or the same with fewer convolutions per level (a deeper network grown
+    // from it, computing the same function at the start). Ignored by --resume (the checkpoint has the weights).
     std::string init;
     int64_t stopAfter = 0;  // > 0: stop at this step as if interrupted (checkpoint, no model); for tests
 

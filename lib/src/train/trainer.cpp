@@ -20,6 +20,7 @@
 #include "aekit/optimizer.hpp"
 #include "tasks/codec.hpp"
 #include "train/dataset.hpp"
+#include "train/init_weights.hpp"
 #include "train/report.hpp"
 
 namespace aekit {
@@ -203,6 +204,7 @@ private:
     double priorSeconds_ = 0;  // wall time of earlier runs of this training (from the checkpoint)
     double lastVal_ = NAN;
     WeightMap initWeights_;  // from --init
+    bool initDeepens_ = false;  // --init from the same network with fewer convolutions per level
 };
 
 void Trainer::configure() {
@@ -246,10 +248,11 @@ void Trainer::configure() {
         if (start.task != o.task)
             fail(ErrorKind::InvalidArgument, "--init " + o.init + ": a " + toString(start.task) + " model, not " +
                                                  toString(o.task));
-        if (start.arch.toJson() != a.toJson())
+        initDeepens_ = training::isDeeperVersion(start.arch, a);
+        if (start.arch.toJson() != a.toJson() && !initDeepens_)
             fail(ErrorKind::InvalidArgument, "--init " + o.init + ": its architecture " + start.arch.toJson() +
                                                  " is not the one these options build, " + a.toJson() +
-                                                 " (give the same architecture options)");
+                                                 " (give the same architecture options, or a larger --convs)");
         initWeights_ = std::move(start.weights);
     }
 }
@@ -491,9 +494,9 @@ TrainResult Trainer::run() {
     Network net(o_.arch, Mode::Training, o_.precision);
     net.initWeights(itemSeed(o_.seed, "weights"));
     if (!initWeights_.empty()) {
-        net.setWeights(initWeights_);
+        net.setWeights(initDeepens_ ? training::deepenedWeights(initWeights_, net.weights()) : initWeights_);
         initWeights_ = {};  // the network holds them now
-        note("weights from " + o_.init);
+        note("weights from " + o_.init + (initDeepens_ ? " (deepened: the new convolutions start as identities)" : ""));
     }
     if (o_.sparsity.kind != Sparsity::Kind::None) net.requestCodeGradient();
     net.setShape(o_.batch, o_.patch, o_.patch);
