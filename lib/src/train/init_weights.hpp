@@ -1,7 +1,5 @@
 // Starting weights for `train --init`: a model's own weights, or a deeper network grown from them.
 #pragma once
-#include <string>
-
 #include "aekit/architecture.hpp"
 #include "aekit/weights.hpp"
 
