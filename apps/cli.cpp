@@ -110,6 +110,9 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int ch
         if (!fs::exists(name)) throw aekit::Error(aekit::ErrorKind::Io, name + ": no such model file");
         return name;
     }
+    // Other spellings users type for the same models.
+    if (name == "gaussian" || name == "colour") name = "color";
+    if (name == "grey") name = "gray";
     const std::string file = name == "colorize" ? "colorize.safetensors" : "denoise-" + name + ".safetensors";
     for (const auto& dir : modelSearchPath()) {
         const fs::path p = fs::path(dir) / file;
@@ -118,7 +121,7 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int ch
     std::string where;
     for (const auto& d : modelSearchPath()) where += " " + d;
     throw aekit::Error(aekit::ErrorKind::Io, "model '" + name + "' (" + file + ") not found in:" + where +
-                                                 " (names: color, gray, document, colorize; or give a path)");
+                                                 " (names: photo, color (or gaussian), gray, document, colorize; or give a path)");
 }
 
 bool Progress::onTerminal() { return ::isatty(STDERR_FILENO) == 1; }

@@ -27,7 +27,8 @@ int runEval(int argc, char** argv) {
         ("seed", po::value(&o.seed)->default_value(o.seed), "noise seed")
         ("protocol", po::value(&protocol)->default_value("float"), "float (noisy not clipped) | 8bit (noisy clipped and rounded)")
         ("baseline", po::value(&baseline), "nlm: OpenCV non-local means on the same noisy images")
-        ("nlm-h", po::value(&o.nlmH)->default_value(0), "NLM h (0: tuned on training images for the sigma)")
+        ("nlm-h", po::value(&o.nlmH)->default_value(0), "NLM h (0: tuned on training images for the sigma, or from the noise level estimated on each image)")
+        ("gray", po::bool_switch(&o.gray), "denoise: evaluate on grey versions of the images (a colour model gets them as equal channels)")
         ("json", po::value(&json), "write the figures as JSON")
         ("save", po::value(&o.saveDir), "write noisy | aekit | [baseline] | clean strips as PNG here")
         ("tile", po::value(&o.inference.tile)->default_value(0), "tile side (0: automatic)")
@@ -48,10 +49,11 @@ int runEval(int argc, char** argv) {
     o.eightBit = protocol == "8bit";
     if (!tune.empty()) {
         if (tune != "gray" && tune != "colour") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tune-nlm: gray or colour");
-        const double sigma = aekit::NoiseSpec::parse(o.noise).maxSigma();
-        const auto t = aekit::tuneNlm(images, sigma, tune == "colour", 24, o.seed, {0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2});
-        for (const auto& [f, p] : t.factorPsnr) std::printf("h = %.1f sigma: NLM %.3f dB\n", f, p);
-        std::printf("best for %s sigma %.0f: h = %.1f sigma\n", tune.c_str(), sigma, t.best);
+        const aekit::NoiseSpec noise = aekit::NoiseSpec::parse(o.noise);
+        const auto t = aekit::tuneNlm(images, noise, tune == "colour", 24, o.seed, {0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.7, 2.0});
+        const char* level = noise.maxSigma() > 0 ? "sigma" : "estimated sigma";
+        for (const auto& [f, p] : t.factorPsnr) std::printf("h = %.1f %s: NLM %.3f dB\n", f, level, p);
+        std::printf("best for %s, %s: h = %.1f %s\n", tune.c_str(), o.noise.c_str(), t.best, level);
         return cli::kOk;
     }
     if (modelName.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: name the model to evaluate");
@@ -64,7 +66,7 @@ int runEval(int argc, char** argv) {
     const bool colorize = model.model().task == aekit::Task::Colorize, paired = !o.target.empty();
     for (const auto& im : r.images) {
         std::printf("%-40s input %6.2f  aekit %6.2f dB  SSIM %.4f", im.file.c_str(), im.inputPsnr, im.psnr, im.ssim);
-        if (o.baselineNlm) std::printf("  NLM %6.2f dB  SSIM %.4f", im.baselinePsnr, im.baselineSsim);
+        if (o.baselineNlm) std::printf("  NLM(h=%.1f) %6.2f dB  SSIM %.4f", im.nlmH, im.baselinePsnr, im.baselineSsim);
         if (colorize) std::printf("  colourfulness %.0f%%", 100 * im.colourfulnessRatio);
         if (paired) std::printf("  RMSE %.4f", im.rmse);
         std::printf("\n");
@@ -73,14 +75,18 @@ int runEval(int argc, char** argv) {
     std::printf("mean over %zu images (%s, %s protocol, seed %llu): input %.2f  aekit %.2f dB  SSIM %.4f", r.images.size(),
                 colorize ? "colorize" : paired ? "paired" : o.noise.c_str(), protocol.c_str(),
                 static_cast<unsigned long long>(o.seed), m.inputPsnr, m.psnr, m.ssim);
-    if (o.baselineNlm) std::printf("  NLM(h=%.1f) %.2f dB  SSIM %.4f", r.nlmH, m.baselinePsnr, m.baselineSsim);
+    if (o.baselineNlm) {
+        std::printf("  NLM(h=%.1f) %.2f dB  SSIM %.4f", r.nlmH, m.baselinePsnr, m.baselineSsim);
+        if (m.estimatedSigma > 0) std::printf(" (h = %.1f x the noise sigma estimated on each image, mean %.2f)", aekit::kEstimatedNlmFactor, m.estimatedSigma);
+    }
     if (colorize) std::printf("  gray baseline %.2f dB  colourfulness %.0f%% of truth", m.inputPsnr, 100 * m.colourfulnessRatio);
     if (paired) std::printf("  RMSE %.4f", m.rmse);
     std::printf("  (%.1f s)\n", r.seconds);
     if (!json.empty()) {
         nlohmann::json j{{"model", path},   {"noise", o.noise},         {"seed", o.seed},        {"protocol", protocol},
                          {"images", r.images.size()}, {"psnr", m.psnr}, {"ssim", m.ssim},         {"input_psnr", m.inputPsnr}};
-        if (o.baselineNlm) j["nlm"] = {{"h", r.nlmH}, {"psnr", m.baselinePsnr}, {"ssim", m.baselineSsim}};
+        if (o.baselineNlm)
+            j["nlm"] = {{"h", r.nlmH}, {"psnr", m.baselinePsnr}, {"ssim", m.baselineSsim}, {"estimated_sigma", m.estimatedSigma}};
         if (colorize) j["colourfulness_ratio"] = m.colourfulnessRatio;
         if (paired) j["rmse"] = m.rmse;
         nlohmann::json per = nlohmann::json::array();

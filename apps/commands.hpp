@@ -17,6 +17,7 @@ int runEval(int argc, char** argv);
 int runBench(int argc, char** argv);
 int runAnomaly(int argc, char** argv);
 int runEmbed(int argc, char** argv);
+int runNoise(int argc, char** argv);
 
 inline const std::vector<Command>& commands() {
     static const std::vector<Command> table{
@@ -27,6 +28,7 @@ inline const std::vector<Command>& commands() {
         {"eval", "PSNR/SSIM of a model on an image folder (evaluation protocol)", runEval},
         {"anomaly", "anomaly maps and scores from an autoencoder's reconstruction error", runAnomaly},
         {"embed", "bottleneck codes of images (CSV, scatter plot, PCA comparison)", runEmbed},
+        {"noise", "measure the noise in images (level, correlation) without a clean reference", runNoise},
         {"bench", "speed of the benchmark network (training and inference)", runBench},
         {"info", "describe a model file", runInfo},
     };

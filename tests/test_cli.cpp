@@ -66,7 +66,7 @@ std::string modelInfo(const std::string& path) { return runAekit("info " + path)
 TEST_CASE("cli: help, version, unknown command") {
     auto r = runAekit("--help");
     CHECK(r.code == 0);
-    for (const char* cmd : {"corrupt", "train", "denoise", "colorize", "eval", "bench", "info"})
+    for (const char* cmd : {"corrupt", "train", "denoise", "colorize", "eval", "noise", "bench", "info"})
         CHECK(r.output.find(cmd) != std::string::npos);
     r = runAekit("--version");
     CHECK(r.code == 0);
@@ -363,6 +363,55 @@ TEST_CASE("cli: eval of an identity model gives the noisy image's PSNR; eval rep
     CHECK(j.at("nlm").at("psnr").get<double>() > j.at("input_psnr").get<double>());
     CHECK(fs::exists(dir / "strips/img0.png"));
     CHECK(readImage(dir / "strips/img0.png").width == 4 * 40);
+}
+
+TEST_CASE("cli: eval on paired real-noise data: NLM with h from the estimated level, and grey versions") {
+    testutil::TempDir dir;
+    makeImages(dir / "clean", 2, 96, 80, 3, 140);
+    const auto c = runAekit("corrupt " + (dir / "clean") + " -o " + (dir / "noisy") + " --noise camera:6400 --seed 2");
+    REQUIRE(c.code == 0);
+    fs::remove(dir / "noisy/manifest.csv");
+    const auto r = runAekit("eval --model " + tinyDenoiser() + " --images " + (dir / "noisy") + " --target " + (dir / "clean") +
+                            " --baseline nlm --json " + (dir / "p.json"));
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(bytesOf(dir / "p.json"));
+    // NLM ran with an h from the noise measured on the noisy images (it printed 0 dB here before).
+    CHECK(j.at("nlm").at("estimated_sigma").get<double>() > 1);
+    CHECK(j.at("nlm").at("h").get<double>() == doctest::Approx(0.7 * j.at("nlm").at("estimated_sigma").get<double>()));
+    CHECK(j.at("nlm").at("psnr").get<double>() > j.at("input_psnr").get<double>());
+    CHECK(r.output.find("estimated") != std::string::npos);
+    // Grey versions through the colour model: scored in grey, input PSNR that of the grey noisy image.
+    const auto g = runAekit("eval --gray --model " + tinyDenoiser() + " --images " + (dir / "noisy") + " --target " +
+                            (dir / "clean") + " --json " + (dir / "g.json"));
+    INFO(g.output);
+    REQUIRE(g.code == 0);
+    const auto gj = nlohmann::json::parse(bytesOf(dir / "g.json"));
+    CHECK(gj.at("input_psnr").get<double>() != doctest::Approx(j.at("input_psnr").get<double>()));
+    CHECK(std::isfinite(gj.at("psnr").get<double>()));
+}
+
+TEST_CASE("cli: noise measures images alone or against a reference, and names a bad file") {
+    testutil::TempDir dir;
+    fs::create_directories(dir / "clean");
+    Image flatImage = Image::blank(96, 96, 3);
+    std::fill(flatImage.pixels.begin(), flatImage.pixels.end(), 0.5f);
+    writeImage(dir / "clean/flat.png", flatImage);
+    REQUIRE(runAekit("corrupt " + (dir / "clean") + " -o " + (dir / "noisy") + " --noise gaussian:8 --seed 1").code == 0);
+    fs::remove(dir / "noisy/manifest.csv");
+    const auto alone = runAekit("noise --json " + (dir / "noisy"));
+    INFO(alone.output);
+    REQUIRE(alone.code == 0);
+    const auto j = nlohmann::json::parse(alone.output.substr(0, alone.output.find('\n')));
+    CHECK(j.at("sigma").get<double>() == doctest::Approx(8).epsilon(0.1));
+    const auto paired = runAekit("noise " + (dir / "noisy") + " --reference " + (dir / "clean"));
+    CHECK(paired.code == 0);
+    CHECK(paired.output.find("neighbour correlation") != std::string::npos);
+    std::ofstream(dir / "noisy/broken.png") << "not a png";
+    const auto bad = runAekit("noise " + (dir / "noisy"));
+    CHECK(bad.code == 1);
+    CHECK(bad.output.find("broken.png") != std::string::npos);
+    CHECK(bad.output.find("flat.png: sigma") != std::string::npos);  // the good file was still measured
 }
 
 TEST_CASE("cli: bench --quick prints the figures and writes the JSON keys") {

@@ -123,7 +123,7 @@ TEST_CASE("noise: malformed specs are refused with the grammar") {
             CHECK(std::string(e.what()).find("MODEL[+MODEL...]") != std::string::npos);
         }
     }
-    CHECK(NoiseSpec::parse("gaussian:10+jpeg:40").models.size() == 2);
+    CHECK(NoiseSpec::parse("gaussian:10+jpeg:40").choices.at(0).models.size() == 2);
 }
 
 TEST_CASE("metrics: PSNR and SSIM against independent computations") {

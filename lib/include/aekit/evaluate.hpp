@@ -8,6 +8,7 @@
 
 #include "aekit/inference.hpp"
 #include "aekit/model.hpp"
+#include "aekit/noise.hpp"
 
 namespace aekit {
 
@@ -19,6 +20,8 @@ struct EvalOptions {
     double nlmH = 0;                // h of NLM; 0: the value tuned on training images for this sigma
     std::vector<std::string> target;  // paired clean folders (then no noise is added)
     std::string saveDir;            // strips noisy | aekit | [baseline] | clean as PNG
+    bool gray = false;              // denoise: evaluate on grey versions (8-bit luma); a colour model sees
+                                    // the grey image as three equal channels and its output's luma is scored
     InferenceOptions inference;
 };
 
@@ -28,12 +31,14 @@ struct EvalImage {
     double baselinePsnr = 0, baselineSsim = 0;
     double colourfulnessRatio = 0;  // colorize: output / truth
     double rmse = 0;                // paired: on the 0-1 scale
+    double nlmH = 0;                // the baseline's h (0-255 scale)
+    double estimatedSigma = 0;      // noise level measured on the noisy image when h came from it
 };
 
 struct EvalResult {
     std::vector<EvalImage> images;
     EvalImage mean;
-    double nlmH = 0;
+    double nlmH = 0;  // mean over images
     double seconds = 0;
 };
 
@@ -45,13 +50,23 @@ Image nlmDenoise(const Image& noisy8bit, double h);
 // The h factor (h = factor * sigma) used for a sigma, grey or colour (defaults; tuneNlm re-tunes
 // them on training images).
 double nlmFactor(double sigma, bool colour);
+// The noise level of an image measured on itself (aekit/noise_stats.hpp), 0-255; 0 when too small.
+double estimatedNoiseSigma(const Image& noisy);
+// h = this factor times the estimated sigma, for noise of unknown level (real photos, camera noise):
+// tuned with tuneNlm on training images with camera noise (docs/camera-noise.md).
+constexpr double kEstimatedNlmFactor = 0.7;
+// NLM on an 8-bit noisy image: h fixed (> 0), from a known Gaussian sigma (> 0), or from the level
+// estimated on the image; records h (and the estimate) in r.
+Image nlmBaseline(const Image& noisy8bit, double sigma, bool colour, double fixedH, EvalImage& r);
 
 struct NlmTuning {
     std::vector<std::pair<double, double>> factorPsnr;  // factor, mean PSNR (8-bit protocol)
     double best = 0;
 };
-// Mean NLM PSNR on the first `maxImages` images of the folders for each factor (h = factor * sigma).
-NlmTuning tuneNlm(const std::vector<std::string>& folders, double sigma, bool colour, int maxImages, uint64_t seed,
-                  const std::vector<double>& factors);
+// Mean NLM PSNR on the first `maxImages` images of the folders, corrupted by noise, for each factor:
+// h = factor * the spec's Gaussian sigma, or, when the spec has none (camera noise), factor * the
+// sigma estimated on each noisy image.
+NlmTuning tuneNlm(const std::vector<std::string>& folders, const NoiseSpec& noise, bool colour, int maxImages,
+                  uint64_t seed, const std::vector<double>& factors);
 
 }  // namespace aekit

@@ -13,6 +13,7 @@
 #include "aekit/error.hpp"
 #include "aekit/metrics.hpp"
 #include "aekit/noise.hpp"
+#include "aekit/noise_stats.hpp"
 
 namespace aekit {
 
@@ -49,6 +50,28 @@ void saveStrip(const std::string& path, const std::vector<Image>& parts) {
 
 }  // namespace
 
+Image nlmBaseline(const Image& noisy8bit, double sigma, bool colour, double fixedH, EvalImage& r) {
+    // A known Gaussian sigma gets the h tuned for it; any other noise gets h from the level measured on
+    // the noisy image itself (never from the clean one).
+    if (fixedH > 0) {
+        r.nlmH = fixedH;
+    } else if (sigma > 0) {
+        r.nlmH = nlmFactor(sigma, colour) * sigma;
+    } else {
+        r.estimatedSigma = estimatedNoiseSigma(noisy8bit);
+        r.nlmH = std::max(1.0, kEstimatedNlmFactor * r.estimatedSigma);
+    }
+    return nlmDenoise(noisy8bit, r.nlmH);
+}
+
+double estimatedNoiseSigma(const Image& noisy) {
+    try {
+        return measureNoise(noisy).sigma;
+    } catch (const Error&) {  // too small for blocks: fall back to the whole image's detail
+        return 0;
+    }
+}
+
 double nlmFactor(double sigma, bool colour) {
     // h / sigma tuned on training images (24 of bsds432 for colour, 24 of train400 for grey; seed 0) with
     // `aekit eval --tune-nlm`, 2026-11-29: colour 0.9 / 0.9 / 0.8, grey 1.0 / 0.9 / 0.8 at sigma 15 / 25 / 50.
@@ -56,19 +79,21 @@ double nlmFactor(double sigma, bool colour) {
     return sigma <= 15 ? 1.0 : sigma <= 25 ? 0.9 : 0.8;
 }
 
-NlmTuning tuneNlm(const std::vector<std::string>& folders, double sigma, bool colour, int maxImages, uint64_t seed,
-                  const std::vector<double>& factors) {
+NlmTuning tuneNlm(const std::vector<std::string>& folders, const NoiseSpec& noise, bool colour, int maxImages,
+                  uint64_t seed, const std::vector<double>& factors) {
     auto files = listImages(folders);
     if (files.empty()) fail(ErrorKind::InvalidArgument, "--images: no images found");
     if (int(files.size()) > maxImages) files.resize(size_t(maxImages));
+    const double sigma = noise.maxSigma();
     std::vector<Image> clean, noisy;
-    const NoiseSpec noise = NoiseSpec::parse("gaussian:" + std::to_string(sigma));
+    std::vector<double> levels;  // the sigma h scales with, per image: the spec's, or estimated on the image
     for (const auto& f : files) {
         Image im = readImage(f);
         if (colour != (im.channels == 3)) im = colour ? grayToRgb(im) : toGray(im);
         Image n = im;
         applyNoise(noise, n, itemSeed(seed, f));
         clipRound8(n);
+        levels.push_back(sigma > 0 ? sigma : estimatedNoiseSigma(n));
         clean.push_back(std::move(im));
         noisy.push_back(std::move(n));
     }
@@ -76,7 +101,7 @@ NlmTuning tuneNlm(const std::vector<std::string>& folders, double sigma, bool co
     double bestPsnr = -1;
     for (double f : factors) {
         double sum = 0;
-        for (size_t i = 0; i < clean.size(); ++i) sum += psnr(nlmDenoise(noisy[i], f * sigma), clean[i]);
+        for (size_t i = 0; i < clean.size(); ++i) sum += psnr(nlmDenoise(noisy[i], std::max(1.0, f * levels[i])), clean[i]);
         const double mean = sum / double(clean.size());
         t.factorPsnr.emplace_back(f, mean);
         if (mean > bestPsnr) {
@@ -126,6 +151,17 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
     const double sigma = noise.maxSigma();
     if (!o.saveDir.empty()) fs::create_directories(o.saveDir);
 
+    // Images the model takes: its own channels, or, with o.gray, grey in and out of a colour model.
+    const int C = o.gray ? 1 : m.arch.inChannels;
+    auto toChannels = [&](const Image& im) {
+        if (im.channels == C) return im;
+        if (C == 3) return grayToRgb(im);
+        return clipped(toGray(im));  // grey as an 8-bit grey file would hold it
+    };
+    auto denoise = [&](const Image& im) {
+        if (C == m.arch.inChannels) return clipped(model.denoise(im));
+        return clipped(toGray(model.denoise(grayToRgb(im))));
+    };
     for (const auto& [file, rel] : files) {
         EvalImage r;
         r.file = file;
@@ -140,30 +176,28 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         } else if (!o.target.empty()) {
             auto it = targets.find(rel);
             if (it == targets.end()) fail(ErrorKind::InvalidArgument, file + ": no target '" + rel + "' in --target");
-            clean = readImage(it->second);
-            if (clean.channels != m.arch.inChannels) clean = clean.channels == 3 ? toGray(clean) : grayToRgb(clean);
-            if (input.channels != m.arch.inChannels) input = input.channels == 3 ? toGray(input) : grayToRgb(input);
+            clean = toChannels(readImage(it->second));
+            input = toChannels(input);
             r.inputPsnr = psnr(input, clean);
-            output = clipped(model.denoise(input));
+            output = denoise(input);
             r.rmse = std::sqrt(mse(output, clean));
+            if (o.baselineNlm) baseline = nlmBaseline(clipped(input), 0, clean.channels == 3, o.nlmH, r);
         } else {
-            clean = input.channels == m.arch.inChannels ? input : (input.channels == 3 ? toGray(input) : grayToRgb(input));
+            clean = toChannels(input);
             Image noisy = clean;
             applyNoise(noise, noisy, itemSeed(o.seed, rel));
             if (o.eightBit) clipRound8(noisy);
             r.inputPsnr = psnr(clipped(noisy), clean);
-            output = clipped(model.denoise(noisy));
-            if (o.baselineNlm) {
-                const double h = o.nlmH > 0 ? o.nlmH : nlmFactor(sigma, clean.channels == 3) * sigma;
-                result.nlmH = h;
-                baseline = nlmDenoise(clipped(noisy), h);
-                r.baselinePsnr = psnr(baseline, clean);
-                r.baselineSsim = ssim(baseline, clean);
-            }
+            output = denoise(noisy);
+            if (o.baselineNlm) baseline = nlmBaseline(clipped(noisy), sigma, clean.channels == 3, o.nlmH, r);
             input = noisy;
         }
         r.psnr = psnr(output, clean);
         r.ssim = ssim(output, clean);
+        if (o.baselineNlm) {
+            r.baselinePsnr = psnr(baseline, clean);
+            r.baselineSsim = ssim(baseline, clean);
+        }
         if (!o.saveDir.empty()) {
             std::vector<Image> parts{m.task == Task::Colorize ? grayToRgb(toGray(clean)) : input, output};
             if (o.baselineNlm) parts.push_back(baseline);
@@ -181,12 +215,15 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         mean.baselineSsim += r.baselineSsim;
         mean.colourfulnessRatio += r.colourfulnessRatio;
         mean.rmse += r.rmse;
+        mean.nlmH += r.nlmH;
+        mean.estimatedSigma += r.estimatedSigma;
     }
     const double n = double(result.images.size());
     for (double* v : {&mean.inputPsnr, &mean.psnr, &mean.ssim, &mean.baselinePsnr, &mean.baselineSsim,
-                      &mean.colourfulnessRatio, &mean.rmse})
+                      &mean.colourfulnessRatio, &mean.rmse, &mean.nlmH, &mean.estimatedSigma})
         *v /= n;
     mean.file = "mean";
+    result.nlmH = mean.nlmH;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return result;
 }

@@ -9,13 +9,15 @@
 #include <random>
 
 #include "aekit/error.hpp"
+#include "io/camera_noise.hpp"
 
 namespace aekit {
 
 const char* NoiseSpec::grammar() {
-    return "noise spec grammar: MODEL[+MODEL...] with MODEL one of gaussian:S (sigma 0-255), gaussian:A-B (sigma "
-           "drawn per image), poisson:PEAK, saltpepper:P (0-1), speckle:S (0-1), jpeg:Q (1-100), mask:P (0-1); "
-           "e.g. gaussian:25, gaussian:0-55, gaussian:10+jpeg:40";
+    return "noise spec grammar: CHOICE[|CHOICE...], one drawn per image, each [W*]MODEL[+MODEL...] or [W*]none, "
+           "with MODEL one of gaussian:S (sigma 0-255), gaussian:A-B (sigma drawn per image), poisson:PEAK, "
+           "saltpepper:P (0-1), speckle:S (0-1), jpeg:Q (1-100), mask:P (0-1), camera:ISO or camera:LO-HI (ISO "
+           "50-25600); e.g. gaussian:25, gaussian:0-55, gaussian:10+jpeg:40, 6*camera:100-12800|3*gaussian:0-55|none";
 }
 
 NoiseSpec NoiseSpec::parse(const std::string& text) {
@@ -36,26 +38,28 @@ NoiseSpec NoiseSpec::parse(const std::string& text) {
         if (v < lo || v > hi) bad("'" + s + "' is outside " + std::to_string(lo) + ".." + std::to_string(hi));
         return v;
     };
-    if (text.empty()) bad("it is empty");
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t end = text.find('+', start);
-        if (end == std::string::npos) end = text.size();
-        const std::string part = text.substr(start, end - start);
+    auto range = [&](const std::string& arg, double lo, double hi, NoiseModel& m) {
+        const size_t dash = arg.find('-', 1);
+        if (dash == std::string::npos) {
+            m.a = m.b = number(arg, lo, hi);
+        } else {
+            m.a = number(arg.substr(0, dash), lo, hi);
+            m.b = number(arg.substr(dash + 1), lo, hi);
+            if (m.b < m.a) bad("the range " + arg + " is reversed");
+        }
+    };
+    // One model: NAME:ARG.
+    auto model = [&](const std::string& part) {
         const size_t colon = part.find(':');
         if (colon == std::string::npos) bad("'" + part + "' has no ':PARAMETER'");
         const std::string name = part.substr(0, colon), arg = part.substr(colon + 1);
         NoiseModel m{};
         if (name == "gaussian") {
             m.kind = NoiseModel::Kind::Gaussian;
-            const size_t dash = arg.find('-', 1);
-            if (dash == std::string::npos) {
-                m.a = m.b = number(arg, 0, 255);
-            } else {
-                m.a = number(arg.substr(0, dash), 0, 255);
-                m.b = number(arg.substr(dash + 1), 0, 255);
-                if (m.b < m.a) bad("the range " + arg + " is reversed");
-            }
+            range(arg, 0, 255, m);
+        } else if (name == "camera") {
+            m.kind = NoiseModel::Kind::Camera;
+            range(arg, 50, 25600, m);
         } else if (name == "poisson") {
             m.kind = NoiseModel::Kind::Poisson;
             m.a = number(arg, 1e-3, 1e7);
@@ -75,18 +79,42 @@ NoiseSpec NoiseSpec::parse(const std::string& text) {
         } else {
             bad("unknown model '" + name + "'");
         }
-        spec.models.push_back(m);
-        if (end == text.size()) break;
-        start = end + 1;
-        if (start == text.size()) bad("it ends with '+'");
+        return m;
+    };
+    // Splits s at sep; an empty piece (leading, trailing or doubled separator) is an error.
+    auto split = [&](const std::string& s, char sep) {
+        std::vector<std::string> parts;
+        size_t start = 0;
+        for (;;) {
+            const size_t end = std::min(s.find(sep, start), s.size());
+            if (end == start) bad(std::string("an empty part around '") + sep + "'");
+            parts.push_back(s.substr(start, end - start));
+            if (end == s.size()) return parts;
+            start = end + 1;
+            if (start == s.size()) bad(std::string("it ends with '") + sep + "'");
+        }
+    };
+    if (text.empty()) bad("it is empty");
+    for (std::string choice : split(text, '|')) {
+        NoiseChain chain;
+        const size_t star = choice.find('*');
+        if (star != std::string::npos) {
+            chain.weight = number(choice.substr(0, star), 1e-6, 1e6);
+            choice = choice.substr(star + 1);
+            if (choice.empty()) bad("a weight with nothing after '*'");
+        }
+        if (choice != "none")
+            for (const auto& part : split(choice, '+')) chain.models.push_back(model(part));
+        spec.choices.push_back(chain);
     }
     return spec;
 }
 
 double NoiseSpec::maxSigma() const {
     double s = 0;
-    for (const auto& m : models)
-        if (m.kind == NoiseModel::Kind::Gaussian) s = std::max(s, m.b);
+    for (const auto& chain : choices)
+        for (const auto& m : chain.models)
+            if (m.kind == NoiseModel::Kind::Gaussian) s = std::max(s, m.b);
     return s;
 }
 
@@ -105,7 +133,15 @@ double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
     std::normal_distribution<double> normal(0.0, 1.0);
     const int64_t P = image.planeSize();
     double sigmaUsed = 0;
-    for (const NoiseModel& m : spec.models) {
+    if (spec.choices.empty()) return 0;
+    size_t choice = 0;
+    if (spec.choices.size() > 1) {  // only then a draw, so single-choice specs keep their bytes
+        double total = 0;
+        for (const auto& c : spec.choices) total += c.weight;
+        double u = uniform(rng) * total;
+        while (choice + 1 < spec.choices.size() && u >= spec.choices[choice].weight) u -= spec.choices[choice++].weight;
+    }
+    for (const NoiseModel& m : spec.choices[choice].models) {
         switch (m.kind) {
             case NoiseModel::Kind::Gaussian: {
                 const double sigma = m.a == m.b ? m.a : m.a + (m.b - m.a) * uniform(rng);
@@ -138,6 +174,12 @@ double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
                     for (int c = 0; c < image.channels; ++c) image.plane(c)[i] = 0.f;
                 }
                 break;
+            case NoiseModel::Kind::Camera: {
+                const double lo = m.a, hi = m.b;
+                const camera::Parameters p = camera::draw(lo, hi, rng);
+                camera::applyCamera(image, p, rng);
+                break;
+            }
             case NoiseModel::Kind::Jpeg: {
                 std::vector<cv::Mat> planes;
                 const int order3[3] = {2, 1, 0};

@@ -332,6 +332,7 @@ void Trainer::prepareValidation() {
     val_.crop = side;
     const ExampleMaker task(o_, noise_);
     double base = 0;
+    int based = 0;  // inputs with a finite PSNR (a noise spec with `none` leaves some clean)
     for (size_t i = 0; i < valSet_->size() && int(i) < o_.valImages; ++i) {
         std::mt19937_64 rng(itemSeed(o_.seed, "val:" + std::to_string(i)));
         const auto im = valSet_->image(i);
@@ -344,16 +345,21 @@ void Trainer::prepareValidation() {
         } else {
             e = task.make(cropTransformed(*im, x, y, side, 0), nullptr, rng);
         }
+        double p;
         if (o_.task == Task::Colorize) {
-            base += psnr(grayToRgb(toGray(e.target)), e.target);
+            p = psnr(grayToRgb(toGray(e.target)), e.target);
         } else {
             Image clipped = e.input;
             for (float& v : clipped.pixels) v = std::clamp(v, 0.f, 1.f);
-            base += psnr(clipped, e.target);
+            p = psnr(clipped, e.target);
+        }
+        if (std::isfinite(p)) {
+            base += p;
+            ++based;
         }
         val_.examples.push_back(std::move(e));
     }
-    val_.baseline = base / double(val_.examples.size());
+    val_.baseline = based > 0 ? base / based : INFINITY;
 }
 
 double Trainer::validate(Network& inference, std::string& summary, bool preview) {
