@@ -46,8 +46,12 @@ int guarded(const std::function<int()>& body) {
 }
 
 bool parse(int argc, char** argv, const std::string& usage, const po::options_description& options,
-           const po::positional_options_description& positionals, po::variables_map& vm) {
-    po::store(po::command_line_parser(argc, argv).options(options).positional(positionals).run(), vm);
+           const po::positional_options_description& positionals, po::variables_map& vm,
+           const po::options_description* hidden) {
+    po::options_description all;
+    all.add(options);
+    if (hidden) all.add(*hidden);
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positionals).run(), vm);
     if (vm.count("help")) {
         std::cout << usage << "\n\n" << options << "\n";
         return false;

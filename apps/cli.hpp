@@ -33,8 +33,10 @@ enum Exit : int {
 int guarded(const std::function<int()>& body);
 
 // Parses argv (after the subcommand) with positionals; prints help and returns false on --help.
+// hidden: options accepted but left out of --help (test hooks).
 bool parse(int argc, char** argv, const std::string& usage, const po::options_description& options,
-           const po::positional_options_description& positionals, po::variables_map& vm);
+           const po::positional_options_description& positionals, po::variables_map& vm,
+           const po::options_description* hidden = nullptr);
 
 // Adds --threads and --help.
 void addCommon(po::options_description& options);
@@ -46,7 +48,8 @@ void applyThreads(const po::variables_map& vm);
 void addPrecision(po::options_description& options);
 aekit::Precision precision(const po::variables_map& vm);
 
-// A shipped model for the task and channels ("color", "gray", "document", "colorize"), a short name,
+// A shipped model for the task and channels (denoise: "photo" for colour, "gray" for grey; also "color"
+// (alias "gaussian"), "document", "colorize"), a short name,
 // or a path. Searched next to the installed program, then in the source tree's models/.
 std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int channels);
 std::vector<std::string> modelSearchPath();

@@ -1,4 +1,5 @@
 // aekit train: options to TrainOptions, progress to the terminal, Ctrl-C to a checkpoint.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -79,15 +80,16 @@ int runTrain(int argc, char** argv) {
         ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels), "refuse images with more pixels")
         ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt")
         ("init", po::value(&o.init), "start from this model's weights (fine-tuning; same task and architecture options, "
-                                     "or a larger --convs: the new convolutions start as identities), with a fresh optimiser and schedule")
-        ("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
+                                     "or a larger --convs: the new convolutions start as identities), with a fresh optimiser and schedule");
+    po::options_description hooks("test hooks");
+    hooks.add_options()("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
     // clang-format on
     cli::addCommon(opts);
     cli::addPrecision(opts);
     po::positional_options_description pos;
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit train --task denoise|colorize|reconstruct --data DIR... --out MODEL [options]",
-                    opts, pos, vm))
+                    opts, pos, vm, &hooks))
         return cli::kOk;
     o.threads = vm["threads"].as<int>();
     o.precision = cli::precision(vm);
@@ -118,11 +120,16 @@ int runTrain(int argc, char** argv) {
 
     o.stop = cli::installStopHandler();
     const bool tty = cli::Progress::onTerminal();
-    o.onProgress = [tty](const std::string& line, bool final) {
-        if (tty)
+    // Not on a terminal (a log file, a batch job): validations, and a progress line every 30 s.
+    auto lastLine = std::chrono::steady_clock::now();
+    o.onProgress = [tty, &lastLine](const std::string& line, bool final) {
+        const auto now = std::chrono::steady_clock::now();
+        if (tty) {
             std::fprintf(stderr, "\r%-110s%s", line.c_str(), final ? "\n" : "");
-        else if (final || line.find("val") != std::string::npos)
+        } else if (final || line.find("val") != std::string::npos || now - lastLine >= std::chrono::seconds(30)) {
             std::fprintf(stderr, "%s\n", line.c_str());
+            lastLine = now;
+        }
         if (tty && line.find("val") != std::string::npos && !final) std::fprintf(stderr, "\n");
         std::fflush(stderr);
     };

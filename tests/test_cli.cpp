@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,13 @@ const std::string& tinyDenoiser() {
 std::string modelInfo(const std::string& path) { return runAekit("info " + path).output; }
 
 }  // namespace
+
+TEST_CASE("cli: test hooks stay out of --help") {
+    const auto r = runAekit("train --help");
+    CHECK(r.code == 0);
+    CHECK(r.output.find("--resume") != std::string::npos);
+    CHECK(r.output.find("stop-after") == std::string::npos);
+}
 
 TEST_CASE("cli: help, version, unknown command") {
     auto r = runAekit("--help");
@@ -133,7 +141,9 @@ TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
         CAPTURE(task);
         const std::string out = dir / (std::string(task) + ".safetensors");
         std::string extra = std::string(task) == "reconstruct" ? " --sparsity l1:1e-3" : "";
+        const auto started = std::chrono::steady_clock::now();
         const auto r = runAekit(std::string("train --task ") + task + " --data " + (dir / "data") + " --out " + out + " " + kTinyArch + extra);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         INFO(r.output);
         REQUIRE(r.code == 0);
         CHECK(fs::exists(out + ".ckpt"));
@@ -143,11 +153,17 @@ TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
         std::string line;
         std::getline(csv, line);
         int losses = 0, vals = 0;  // columns: step,loss,lr,patches_per_s,val,seconds (empty: no figure)
+        double previousSeconds = 0;
         while (std::getline(csv, line)) {
             std::vector<std::string> cells;
             std::stringstream ss(line);
             for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
             REQUIRE(cells.size() == 6);
+            // Seconds rise, and never beyond the run's own wall time (the last row once counted them twice).
+            const double seconds = std::stod(cells[5]);
+            CHECK(seconds >= previousSeconds);
+            CHECK(seconds <= wall);
+            previousSeconds = seconds;
             for (size_t k : {size_t(1), size_t(4)})
                 if (!cells[k].empty()) {
                     CHECK(std::isfinite(std::stod(cells[k])));

@@ -611,9 +611,9 @@ TrainResult Trainer::run() {
             lastCheckpoint = now;
         }
     }
+    if (!result.interrupted) runValidation(true);  // logs priorSeconds_ + elapsed(): before they are added up
     const double runSeconds = elapsed();
     priorSeconds_ += runSeconds;
-    if (!result.interrupted) runValidation(true);
     saveCheckpoint(net, opt, step, priorSeconds_);
     if (!result.interrupted) saveModel(net, step, valSummary, priorSeconds_);
     result.step = step;
