@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CLI plumbing (see cli.hpp).
 #include "cli.hpp"
 

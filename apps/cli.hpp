@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared CLI plumbing for the aekit subcommands: option parsing, exit codes, error reporting,
 // progress lines, model lookup. No algorithm lives here.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit anomaly --model M IN... -o OUT: reconstruction-error maps as heatmap overlays, a CSV of
 // scores, and (with --calibrate) a threshold from normal images' scores that flags anomalies.
 #include <fstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit bench: bench-unet speed figures (DESIGN.md), printed and optionally as JSON.
 #include <cstdio>
 #include <fstream>

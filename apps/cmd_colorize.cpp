@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit colorize IN... -o OUT: colour from the lightness of gray photos and scans.
 #include <iostream>
 #include <memory>

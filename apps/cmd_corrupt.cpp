@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit corrupt IN... -o OUT --noise SPEC: seeded noisy copies and a manifest with their PSNR.
 #include <fstream>
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit denoise IN... -o OUT: the shipped (or given) denoiser over files and folders.
 #include <iostream>
 #include <map>

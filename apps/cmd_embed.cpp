@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit embed --model M IN... -o codes.csv: each image's bottleneck code (averaged over positions,
 // one value per code channel), a 2-D scatter plot, and the reconstruction error beside PCA's at an
 // equal code size.

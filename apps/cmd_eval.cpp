@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit eval: the evaluation protocol on a folder, per-image and mean figures, optional NLM baseline.
 #include <nlohmann/json.hpp>
 

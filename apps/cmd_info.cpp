@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit info MODEL: what a model file is (task, architecture, size, cost, provenance).
 #include <cstdio>
 #include <iostream>

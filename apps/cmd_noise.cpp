@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit noise: how noisy images are, measured on each image alone (no clean reference): level against
 // brightness, correlation between neighbours and channels (aekit/noise_stats.hpp).
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit train: options to TrainOptions, progress to the terminal, Ctrl-C to a checkpoint.
 #include <chrono>
 #include <cstdio>

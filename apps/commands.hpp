@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommand table: each command lives in its own cmd_*.cpp.
 #pragma once
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // aekit: one program, one subcommand per file (commands.hpp lists them).
 #include <cstring>
 #include <iostream>

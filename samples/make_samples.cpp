@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Makes aekit's sample images from nothing but code (no third-party pictures): a colourful scene,
 // a texture-rich scene and a document page (coloured headings, text, a stamp, handwriting-like
 // strokes and stains). Deterministic: the same program writes the same pixels.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random colour document pages (see pages.hpp). Every choice comes from the caller's generator.
 #include "pages.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Colour document pages made from code: random pages (paper tones, black, blue and red inks,
 // coloured headings, stamps, highlighter, handwriting, stains, ruled paper) for training the
 // colorizer on scans, and the pieces the fixed sample page shares with them.

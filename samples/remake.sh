@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Remakes every sample image from code: run from the repository root after a build.
 #   samples/remake.sh [BUILD_DIR]   (default build)
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The anomaly benchmark: woven textures the project generates (make_samples --fabric), an
 # undercomplete autoencoder trained on normal ones only, then ROC-AUC of `aekit anomaly` scores on
 # held-out normal and defective textures (scratches, stains, holes), for each score and aggregate;

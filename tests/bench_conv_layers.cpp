@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-layer convolution timings of the bench-unet's training shapes (batch 16, 128x128 input) and
 // inference shapes (one 1024x1024 image), direct against Winograd, forward, backward-data and
 // backward-weights: the measurements behind ops/conv.cpp's choice of where Winograd runs.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Speed and peak memory of denoising and colorizing a 24-megapixel photo with the default models.
 # Prints seconds, seconds per megapixel and peak RSS (from /usr/bin/time or /proc).
 #   tests/bench_large.sh [BUILD_DIR] [THREADS]

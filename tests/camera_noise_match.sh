@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The camera noise model against real camera noise, measured the same way (aekit noise): the mean
 # figures of RNI15's colour-noise photos (no clean reference: their flattest blocks) beside those of
 # the simulated camera on clean training photos (exact noise: corrupted minus clean, in the clean

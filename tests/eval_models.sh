@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # README's results tables: the shipped denoisers on Set12, BSD68 and CBSD68 at sigma 15, 25, 50,
 # float and 8-bit protocols, with OpenCV NLM on the same 8-bit noisy images (seed 0).
 #   tests/eval_models.sh DATA_EVAL_DIR [BUILD_DIR] [THREADS]     e.g. ../shared/data/eval

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer: builds aekit with
 # -DAEKIT_SANITIZE=ON in build-asan/ and runs CTest there. Exits non-zero on any finding.
 #   tests/run_sanitizers.sh [JOBS]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Anomaly maps and codes: ROC-AUC and percentiles against hand-computed values; anomalous images
 // score higher than normal ones under a model whose reconstruction is known; `aekit anomaly` and
 // `aekit embed` end to end (CSV shapes, overlays, threshold, the PCA comparison).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The camera noise model and the noise statistics that check it: the raw stage against its
 // specified variance, the whole pipeline's correlations against the ranges measured on real photos
 // (docs/camera-noise.md), determinism, the choice grammar, and the statistics against noise whose

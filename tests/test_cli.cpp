@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tier 3: every subcommand end to end on small images the test makes, run as a user runs them,
 // with their exit codes, files and bad-input behaviour.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tier 2: backward passes against central finite differences. First the reference ops in double
 // (so the oracle of tier 1 is itself checked), then a whole small oneDNN network's loss with
 // respect to its weights and its input.

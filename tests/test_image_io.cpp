@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Round trips of image files (formats, depths, channels, alpha, EXIF orientation, metadata) and
 // bad inputs, on images the tests make.
 #include <doctest/doctest.h>

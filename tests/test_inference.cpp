@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tiled inference: tiled and whole-image results agree, any size from 1x1 works, images keep
 // depth, alpha and channels, and a model that does not fit is refused clearly.
 #include <doctest/doctest.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cmake --install into a temporary prefix, then build and run a separate project that uses
 # find_package(aekit) and links aekit::aekit. Args: BUILD_DIR SOURCE_DIR
 set -euo pipefail

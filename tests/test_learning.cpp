@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proof that the library learns: a small denoising autoencoder trained for a fixed number of
 // seeded steps on generated images reaches a loss threshold and clearly improves PSNR on held-out
 // noisy images. Thresholds have wide margins (measured values are in the comments).

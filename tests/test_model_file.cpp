@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tier 3: model files. Save, load and run again bit-identically; malformed files are refused with
 // one clear message naming the file and the problem.
 #include <doctest/doctest.h>

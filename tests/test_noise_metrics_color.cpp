@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Noise models (statistics, determinism, the spec grammar), metrics (PSNR and SSIM against
 // independent computations) and colour conversions.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tier 1: every oneDNN op, forward and backward, against the nested-loop reference in double,
 // over awkward sizes (odd H and W, channels 1, 3, 5, 17, batch 1 and 3), in both graph layouts.
 #include <doctest/doctest.h>

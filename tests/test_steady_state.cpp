@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A training step allocates no buffer: after a warm-up, forward + loss + backward + Adam touch no
 // fresh page and request no heap block larger than a few hundred bytes, in f32 and bf16. (oneDNN
 // 2.6 builds a small argument map inside every primitive execution, a few dozen bytes each; every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Uses the installed aekit through its public headers only.
 #include <aekit/architecture.hpp>
 #include <aekit/network.hpp>

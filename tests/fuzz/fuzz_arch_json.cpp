@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the architecture JSON of a model's metadata. A parsed architecture must survive
 // its own checks, its cost figures and a round trip through JSON.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: aekit's image-loading path (exiv2 header and orientation, the size limits,
 // OpenCV's decoders, the grey+alpha TIFF decoder), with a pixel limit small enough to fuzz fast.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: a model file from a stranger (safetensors header, tensors, aekit metadata, the
 // architecture against the tensors). Anything but a clean aekit::Error is a finding.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the noise-spec parser, and the parsed spec applied to a small image (twice, to
 // check it is deterministic).
 #include <cstddef>

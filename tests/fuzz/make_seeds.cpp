@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the fuzzers' seed corpus (tests/fuzz/corpus/TARGET/) from images, models and specs this
 // program makes itself: every image format and depth aekit reads, a small model, its architecture
 // JSON and the noise grammar's forms.   make_seeds OUT_DIR

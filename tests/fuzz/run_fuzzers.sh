@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz/ and runs each from the seed
 # corpus in tests/fuzz/corpus/TARGET, for SECONDS or RUNS executions, whichever comes first.
 # Prints each target's executions, rate and outcome; exits non-zero on any crash, leak or timeout.

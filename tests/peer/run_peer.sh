@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # aekit bench against its PyTorch peer on the same machine, same threads, in one run:
 # PyTorch's default configuration (plain glibc malloc, NCHW) and its best one here (channels_last,
 # jemalloc with transparent huge pages). Installs python3-torch and libjemalloc2 from Debian.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the aekit program as a user would: a shell command, its exit code and its output.
 #pragma once
 #include <sys/wait.h>

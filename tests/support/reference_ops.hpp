@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain nested-loop reference ops in double, NCHW: the oracle the oneDNN ops are tested against
 // (and themselves checked against finite differences). Slow on purpose; clarity over speed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Images the tests make themselves: smooth colour fields with edges (blobs, bars, gradients),
 // deterministic from a seed.
 #pragma once

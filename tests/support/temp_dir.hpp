@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fresh temporary folder per test, removed at the end.
 #pragma once
 #include <unistd.h>

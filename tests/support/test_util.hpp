@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small helpers shared by the test suites: seeded random data and closeness checks.
 #pragma once
 #include <doctest/doctest.h>

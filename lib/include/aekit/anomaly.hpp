@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Anomaly maps from an autoencoder: what it cannot reconstruct is what does not fit the images it
 // learnt from. Per-pixel error maps, a per-image score, a threshold calibrated as a percentile of
 // normal images' scores, heatmap overlays, and ROC-AUC for benchmarks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The autoencoder's architecture spec: what the graph builder reads and the model file stores
 // (as the JSON of aekit.arch). Not the weights, not the training recipe.
 #pragma once

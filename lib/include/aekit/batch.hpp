@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Batches of files: inputs (files and folders, recursive) mapped to outputs that mirror their
 // relative paths, with the never-overwrite-an-input rule, and a runner that carries on past failures.
 #pragma once

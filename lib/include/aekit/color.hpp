@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Colour helpers for gray conversion and the colorizer: sRGB <-> CIE Lab (D65; L in [0,100],
 // a and b roughly [-110,110]), L/ab split and merge. Planar float buffers, sRGB in [0,1]. Full-size
 // conversions work a strip of rows at a time (bounded scratch memory).

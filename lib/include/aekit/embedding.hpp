@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Latent codes from an autoencoder: each image, resized to a fixed square, goes through the encoder;
 // its bottleneck code, averaged over positions, is a fixed-length vector (one value per code
 // channel). Also: the autoencoder's reconstruction error at that size beside PCA's at an equal

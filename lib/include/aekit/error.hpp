@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one exception type aekit's library throws; apps map its kind to an exit code.
 #pragma once
 #include <stdexcept>

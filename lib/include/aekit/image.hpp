@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Images as aekit sees them: planar float RGB or gray in [0,1], plus what must survive a round
 // trip untouched (bit depth, alpha, metadata source). Reading and writing go through OpenCV and
 // exiv2 (the only users of those libraries); writes are atomic.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running a trained model on whole images of any size, in bounded memory: the image is reflect-padded
 // (16 px, then up to the network's alignment), cut into tiles on the alignment grid that overlap by
 // half the receptive field on inner edges (so tiled and whole-image results agree), then cropped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reconstruction losses and code penalties: plain loops on NCHW host buffers (oneDNN has no
 // loss primitive). Each returns the loss and ASSIGNS its gradient.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A convolutional autoencoder built from an Architecture and run on oneDNN: forward, and in
 // training mode backward to every parameter (and optionally to the input and from the code).
 // Not the loss or the optimiser (loss.hpp, optimizer.hpp) and not tiling (inference.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Noise models for corrupting clean images (training pairs, evaluation). Grammar (DESIGN.md):
 //   SPEC   := CHOICE ('|' CHOICE)*          one choice per image, drawn by weight
 //   CHOICE := [W '*'] (CHAIN | none)        W > 0, default 1; none leaves the image clean

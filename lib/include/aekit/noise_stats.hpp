@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Noise measured on an image alone, without a clean reference: from its flattest blocks, the noise's
 // level against brightness, how it correlates between neighbouring pixels (its spatial spectrum,
 // in short) and between colour channels. For real photos (what `aekit noise` prints, NLM's h on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Optimisers (Adam, AdamW, SGD with momentum), learning-rate schedules and gradient clipping, all
 // over the network's plain parameter views. The state travels in checkpoints.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Training: a folder of images in, a model file out (denoise, colorize or reconstruct), with
 // validation, logs, plots, checkpoints and exact resume. Options mirror `aekit train`.
 #pragma once

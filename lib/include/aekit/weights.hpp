@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Named host tensors: how weights travel between a network, a model file and an optimiser.
 #pragma once
 #include <cstdint>

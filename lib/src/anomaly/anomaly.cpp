@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Anomaly maps, scores, thresholds and ROC-AUC (see aekit/anomaly.hpp).
 #include "aekit/anomaly.hpp"
 

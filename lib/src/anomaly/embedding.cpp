@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Codes, the PCA comparison and the scatter plot (see aekit/embedding.hpp).
 #include "aekit/embedding.hpp"
 

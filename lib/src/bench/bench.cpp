@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench-unet timing (see aekit/bench.hpp). Medians after a warm-up; FLOPs counted as 2 per
 // multiply-add, training as 3x the forward (forward, backward-data, backward-weights).
 #include "aekit/bench.hpp"

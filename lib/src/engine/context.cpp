@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // oneDNN engine, reorders and step replay.
 #include "engine/context.hpp"
 

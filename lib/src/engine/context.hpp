@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // oneDNN plumbing shared by every op: engine, stream, the graph's activation layout, one
 // user-mode scratchpad, and the reorder helper. No network logic here.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A graph tensor: its value and, in training, one gradient slot per consumer (summed before the
 // producer's backward), so that a tensor read by two ops (a U-Net skip) gets both gradients.
 #pragma once

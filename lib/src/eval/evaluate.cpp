@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Evaluation protocol (see aekit/evaluate.hpp).
 #include "aekit/evaluate.hpp"
 

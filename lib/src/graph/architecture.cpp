@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Architecture: validation, cost figures and its JSON form (aekit.arch in the model file).
 #include "aekit/architecture.hpp"
 

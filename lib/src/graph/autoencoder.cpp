@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The autoencoder as a list of graph ops, read top to bottom like the diagram in DESIGN.md.
 #include "graph/autoencoder.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Graph building, finalize and replay (see graph.hpp).
 #include "graph/graph.hpp"
 

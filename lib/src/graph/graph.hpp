@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small dataflow graph of ops in build order: the builder adds ops, finalize(N, H, W) builds
 // every primitive and buffer once, forward/backward replay them. Edges to the caller are plain NCHW
 // float buffers; inside, one activation layout (see engine/context.hpp).

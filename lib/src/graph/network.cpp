@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Network: the public face of an autoencoder graph (see aekit/network.hpp).
 #include "aekit/network.hpp"
 

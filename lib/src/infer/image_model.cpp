@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tiled inference and the task front ends (see aekit/inference.hpp).
 #include <algorithm>
 #include <cmath>

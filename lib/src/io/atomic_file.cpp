@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Atomic writes and bounded reads (see atomic_file.hpp).
 #include "io/atomic_file.hpp"
 

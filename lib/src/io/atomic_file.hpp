@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash-safe file writes: data goes to a hidden temporary file beside the target, is flushed to
 // disk, then renamed over the target, so a reader sees the old file or the new one, never half.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Batch planning: input discovery, output mapping, never-overwrite checks (see aekit/batch.hpp).
 #include "aekit/batch.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The camera noise model (see camera_noise.hpp and docs/camera-noise.md). OpenCV does the image
 // maths: demosaicing, colour conversion, blurs and the JPEG codec.
 #include "io/camera_noise.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The camera noise model (noise spec `camera:ISO` or `camera:LO-HI`): a clean sRGB photo is taken
 // back through a simulated camera. Unprocess (inverse tone curve and gamma, inverse colour matrix,
 // inverse white balance), mosaic to a Bayer pattern, add heteroscedastic Poisson-Gaussian noise to

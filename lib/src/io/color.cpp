@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Colour conversions through OpenCV's cvtColor on float data (sRGB companding, D65). Every full-size
 // conversion runs a strip of rows at a time, so a 24-megapixel image needs only its own planes and
 // a few megabytes of interleaved scratch, not several interleaved copies of itself.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Grey+alpha PNG and TIFF encoders (see grey_alpha_codecs.hpp).
 #include "io/grey_alpha_codecs.hpp"
 

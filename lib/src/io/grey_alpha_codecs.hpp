@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encoders for grey images with an alpha channel, which OpenCV can only write as RGBA: PNG through
 // libpng (colour type 4) and TIFF through libtiff (one sample plus an unassociated alpha sample);
 // the grey+alpha TIFF decoder, and a TIFF header reader.

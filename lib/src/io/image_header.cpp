@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Header sizes of the five formats aekit reads (see image_header.hpp). The byte layouts: PNG's IHDR
 // chunk, JPEG's first SOFn segment, BMP's DIB header, libwebp for WebP, libtiff for TIFF.
 #include "io/image_header.hpp"

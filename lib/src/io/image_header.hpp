@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an image file is, from its first bytes, and the pixel size it declares, read from its header
 // before anything is decoded, so that a decompression bomb is refused before a decoder allocates for
 // it. PNG, JPEG, TIFF, BMP and WebP: the formats aekit reads.

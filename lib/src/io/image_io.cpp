@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Image reading and writing through OpenCV (pixels) and exiv2 (size check, orientation, metadata).
 #include <exiv2/exiv2.hpp>
 #include <opencv2/core.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Noise models (see aekit/noise.hpp). Sequential draws from one seeded generator per image, so
 // bytes never depend on threads.
 #include "aekit/noise.hpp"

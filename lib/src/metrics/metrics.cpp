@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PSNR, SSIM and colourfulness (see aekit/metrics.hpp). SSIM's local statistics use OpenCV's
 // separable Gaussian filter; the rest are plain sums in double.
 #include "aekit/metrics.hpp"

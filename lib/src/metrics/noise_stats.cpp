@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Noise statistics from an image's flattest blocks (see aekit/noise_stats.hpp). Plain loops: a
 // block is small, and every figure is a sum of products of residuals.
 #include "aekit/noise_stats.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Model: task + architecture + weights in a safetensors file (the aekit metadata contract).
 #include <cmath>
 

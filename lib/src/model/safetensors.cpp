@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // safetensors reader and writer: 8-byte little-endian header length, JSON header, raw tensors.
 // Only F32 tensors (what aekit writes); every offset is checked against the buffer.
 #include <nlohmann/json.hpp>

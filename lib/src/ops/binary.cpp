@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Binary add/sub forward/backward on oneDNN (see binary.hpp).
 #include "ops/binary.hpp"
 

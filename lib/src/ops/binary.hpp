@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Elementwise sum or difference of two same-shaped tensors (residual connections):
 // dst = src0 + src1 or dst = src0 - src1, with the matching backward.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Concat forward/backward on oneDNN (see concat.hpp).
 #include "ops/concat.hpp"
 

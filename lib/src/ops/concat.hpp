@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Concatenation along channels, forward with oneDNN's concat; backward copies each source's
 // channel range of dst's gradient out through a sub-memory view (a reorder per source).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Convolution forward/backward on oneDNN (see conv.hpp).
 #include "ops/conv.hpp"
 

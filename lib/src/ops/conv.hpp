@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // KxK convolution, stride 1, "same" padding, with bias and an optional fused activation.
 // Forward and backward (data, weights, bias) on oneDNN; the activation is a post-op in both
 // modes and its backward runs from dst (eltwise *_use_dst_for_bwd).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deconvolution forward/backward on oneDNN (see deconv.hpp).
 #include "ops/deconv.hpp"
 

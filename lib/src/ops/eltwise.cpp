@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Activation forward/backward on oneDNN (see eltwise.hpp).
 #include "ops/eltwise.hpp"
 

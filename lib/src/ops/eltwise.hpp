@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A standalone activation (ReLU, LeakyReLU, sigmoid, tanh) forward and backward from dst.
 // Convolutions fuse their activation instead (conv.hpp); this op is for activations that follow
 // something else.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Op base: destination allocation, gradient slots, parameters.
 #include "ops/op.hpp"
 

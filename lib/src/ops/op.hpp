@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every op is: a name, its source tensors and one destination, its parameters, and the
 // oneDNN steps it built at finalize (weight preparation, forward, backward). Ops never allocate or
 // build primitives after finalize.

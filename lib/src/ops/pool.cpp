@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Max pooling forward/backward on oneDNN (see pool.hpp).
 #include "ops/pool.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 2x2 max pooling, stride 2. Training keeps oneDNN's workspace (argmax, u8 per dst element) for the
 // backward. Strict: refuses odd H or W (the network pads at its edge instead).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resampling forward/backward on oneDNN (see upsample.hpp).
 #include "ops/upsample.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 2x upsampling with oneDNN's resampling primitive (nearest or bilinear), forward and backward.
 // The learnt alternative is Deconv (deconv.hpp).
 #pragma once

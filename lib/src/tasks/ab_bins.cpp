@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ab bins: gamut, nearest bin, rebalancing and annealed-mean decoding (see ab_bins.hpp).
 #include "tasks/ab_bins.hpp"
 

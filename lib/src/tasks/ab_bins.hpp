@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Colorization by classification (Zhang et al. 2016): the ab plane quantised into in-gamut bins,
 // class rebalancing weights from the training data's bin frequencies, and the annealed-mean decode.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Task codecs (see codec.hpp).
 #include "tasks/codec.hpp"
 

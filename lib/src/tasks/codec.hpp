@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How each task turns images into model tensors and back: denoise and reconstruct feed the
 // image's own channels; colorize feeds L/100 and predicts ab/110 (regression) or ab bins.
 #pragma once

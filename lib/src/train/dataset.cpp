@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImageSet and Prefetcher (see dataset.hpp).
 #include "train/dataset.hpp"
 

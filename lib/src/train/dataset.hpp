@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Training data: images decoded once and cached (up to a byte budget), paired targets matched by
 // relative path, and batches of random augmented patches that are a pure function of (seed, step),
 // so a resumed run sees exactly the batches an uninterrupted one would. A prefetcher builds them on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starting weights for `train --init`: a model's own weights, or a deeper network grown from them.
 #pragma once
 #include "aekit/architecture.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Losses and code penalties (see aekit/loss.hpp). Accumulation in double: these sums run over
 // millions of elements.
 #include "aekit/loss.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adam/AdamW/SGD updates, clipping and schedules (see aekit/optimizer.hpp).
 #include "aekit/optimizer.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CSV log, curve plot and preview grid (see report.hpp). Drawing with OpenCV.
 #include "train/report.hpp"
 

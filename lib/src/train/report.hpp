@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What training shows people: a CSV log, a PNG plot of the loss and validation curves (read back
 // from the CSV, so it survives resumes) and a PNG preview grid (input | output | target).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The training loop (see aekit/trainer.hpp): checks, data, network, optimiser, validation,
 // reports and checkpoints. Every random choice derives from (seed, step), so resume is exact.
 #include "aekit/trainer.hpp"
