@@ -84,8 +84,11 @@ cv::Mat process(const cv::Mat& raw, const Parameters& p) {
     cv::cvtColor(bgr, ycc, cv::COLOR_BGR2YCrCb);
     std::vector<cv::Mat> planes;
     cv::split(ycc, planes);
-    if (p.chromaBlur > 0.3)  // below that a Gaussian kernel is a single tap
-        for (int c = 1; c < 3; ++c) cv::GaussianBlur(planes[size_t(c)], planes[size_t(c)], cv::Size(), p.chromaBlur);
+    for (int c = 1; c < 3; ++c) {
+        cv::Mat smooth;
+        cv::GaussianBlur(planes[size_t(c)], smooth, cv::Size(), p.chromaBlur);
+        cv::addWeighted(planes[size_t(c)], 1 - p.chromaAmount, smooth, p.chromaAmount, 0, planes[size_t(c)]);
+    }
     cv::Mat& y = planes[0];
     if (p.lumaAmount > 0) {
         cv::Mat smooth;
@@ -122,13 +125,14 @@ Parameters draw(double isoLo, double isoHi, std::mt19937_64& rng) {
     p.read = std::exp(2.18 * std::log(p.shot) + 1.20 + 0.26 * std::normal_distribution<double>(0, 1)(rng));
     p.redGain = uniform(rng, 1.9, 2.4);
     p.blueGain = uniform(rng, 1.5, 1.9);
-    p.saturation = uniform(rng, 1.0, 1.3);
+    p.saturation = uniform(rng, 1.0, 1.2);
     p.bayerPhase = int(uniform(rng, 0, 4)) & 3;
     p.edgeAwareDemosaic = uniform(rng, 0, 1) < 0.5;
-    p.chromaBlur = uniform(rng, 0, 0.6);
-    p.lumaBlur = uniform(rng, 0.5, 1.5);
-    p.lumaAmount = uniform(rng, 0, 0.4);
-    p.sharpen = uniform(rng, 0, 1.0);
+    p.chromaBlur = uniform(rng, 0.5, 2.0);
+    p.chromaAmount = uniform(rng, 0.3, 0.9);
+    p.lumaBlur = uniform(rng, 0.7, 2.0);
+    p.lumaAmount = uniform(rng, 0.2, 0.8);
+    p.sharpen = uniform(rng, 0, 0.5);
     p.jpegQuality = uniform(rng, 0, 1) < 0.6 ? int(uniform(rng, 75, 99)) : 0;
     p.downscale = uniform(rng, 0, 1) < 0.5 ? 1.0 : uniform(rng, 1.25, 2.0);
     return p;

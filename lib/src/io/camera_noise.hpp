@@ -24,7 +24,7 @@ struct Parameters {
     double saturation = 1.6;             // diagonal of the camera-to-sRGB colour matrix (rows sum to 1)
     int bayerPhase = 0;                  // 0 RGGB, 1 GRBG, 2 GBRG, 3 BGGR
     bool edgeAwareDemosaic = false;      // OpenCV's edge-aware demosaicing, else bilinear
-    double chromaBlur = 2;               // in-camera noise reduction: Gaussian sigma (px) on chroma
+    double chromaBlur = 1, chromaAmount = 0.6;  // in-camera noise reduction: chroma blended with its Gaussian blur
     double lumaBlur = 0.8, lumaAmount = 0.5;  // and on luma, blended in by amount (0 = none)
     double sharpen = 0.5;                // unsharp mask amount on luma (radius 1 px)
     int jpegQuality = 0;                 // 0 = no JPEG, else 1-100 (4:2:0)
