@@ -117,6 +117,20 @@ TEST_CASE("cli: corrupt writes noisy copies, a manifest, and the same bytes for 
     CHECK(!fs::exists(dir / "d"));
 }
 
+TEST_CASE("cli: an output folder inside the input folder is never read as input") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 2, 24, 20, 3, 170);
+    const std::string cmd = "corrupt " + (dir / "in") + " -o " + (dir / "in/noisy") + " --noise gaussian:10";
+    auto r = runAekit(cmd);
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("2 written") != std::string::npos);
+    r = runAekit(cmd);  // the rerun finds the same two inputs, both done
+    CHECK(r.code == 0);
+    CHECK(r.output.find("0 written, 2 skipped") != std::string::npos);
+    CHECK(!fs::exists(dir / "in/noisy/noisy"));
+}
+
 TEST_CASE("cli: a batch goes on past bad files, names each at the end, and exits non-zero") {
     testutil::TempDir dir;
     makeImages(dir / "in", 2, 32, 24, 3, 1);

@@ -22,12 +22,18 @@ std::string canonicalOrAbsolute(const fs::path& p) {
     return (ec ? fs::absolute(p) : c).string();
 }
 
+// exclude: a folder (canonical path) not to descend into: the output folder when it lies inside an
+// input folder, so that a rerun never takes the first run's outputs as inputs.
 void walk(const fs::path& root, std::vector<std::pair<std::string, std::string>>& found,
-          std::vector<std::string>& skipped) {
+          std::vector<std::string>& skipped, const std::string& exclude = "") {
     std::error_code ec;
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!exclude.empty() && it->is_directory(ec) && canonicalOrAbsolute(it->path()) == exclude) {
+            it.disable_recursion_pending();
+            continue;
+        }
         if (it->is_regular_file(ec)) files.push_back(it->path());
     }
     std::sort(files.begin(), files.end());
@@ -63,10 +69,11 @@ std::vector<std::string> listImages(const std::vector<std::string>& folders) {
 BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out, const std::string& outputExtension) {
     BatchPlan plan;
     std::vector<std::pair<std::string, std::string>> found;  // input, relative
+    const std::string outFolder = canonicalOrAbsolute(out);
     for (const auto& in : inputs) {
         std::error_code ec;
         if (fs::is_directory(in, ec)) {
-            walk(in, found, plan.skipped);
+            walk(in, found, plan.skipped, outFolder);
         } else if (fs::exists(in, ec)) {
             if (!isImagePath(in))
                 plan.skipped.push_back(in + ": not an image file (by extension), skipped");
