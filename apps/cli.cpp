@@ -101,13 +101,13 @@ std::vector<std::string> modelSearchPath() {
     return dirs;
 }
 
-std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int channels) {
+std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
     std::string name = nameOrPath;
     if (name.empty()) {
         if (task == aekit::Task::Colorize)
             name = "colorize";
         else if (task == aekit::Task::Denoise)
-            name = channels == 1 ? "gray" : "color";
+            name = "photo";  // colour images; cmd_denoise takes "gray" for grey ones (it measured better on grey real noise)
         else
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: no default model for this task; name one");
     }
@@ -181,9 +181,17 @@ void addBatchOptions(po::options_description& options, po::positional_options_de
     options.add_options()("input", po::value(&a.inputs)->multitoken(), inputsHelp)(
         "output,o", po::value(&a.out)->required(),
         "output folder (mirrors the inputs' relative paths), or a file for one input")(
-        "max-pixels", po::value(&a.read.maxPixels)->default_value(a.read.maxPixels), "refuse images with more pixels")(
+        "max-pixels", po::value(&a.read.maxPixels)->default_value(a.read.maxPixels)->notifier(positiveSize("--max-pixels")),
+        "refuse images with more pixels")(
         "overwrite", po::bool_switch(&a.overwrite), "replace outputs that exist (inputs are never overwritten)");
     positionals.add("input", -1);
+}
+
+std::function<void(const uint64_t&)> positiveSize(const char* option) {
+    return [option](const uint64_t& v) {
+        if (v == 0 || v > (uint64_t(1) << 40))
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, std::string(option) + ": a positive number, at most 2^40");
+    };
 }
 
 int runImageBatch(const std::vector<std::string>& inputs, const std::string& out, bool overwrite, const char* verb,

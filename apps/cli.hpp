@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -49,10 +50,10 @@ void applyThreads(const po::variables_map& vm);
 void addPrecision(po::options_description& options);
 aekit::Precision precision(const po::variables_map& vm);
 
-// A shipped model for the task and channels (denoise: "photo" for colour, "gray" for grey; also "color"
-// (alias "gaussian"), "document", "colorize"), a short name,
-// or a path. Searched next to the installed program, then in the source tree's models/.
-std::string resolveModel(const std::string& nameOrPath, aekit::Task task, int channels);
+// A shipped model: the task's default (denoise: "photo", the colour default; colorize: "colorize"), a
+// short name ("photo", "color" (alias "gaussian"), "gray", "document", "colorize"), or a path. Searched
+// next to the installed program, then in the source tree's models/.
+std::string resolveModel(const std::string& nameOrPath, aekit::Task task);
 std::vector<std::string> modelSearchPath();
 
 // A progress line on a terminal (stderr), silent otherwise: count, rate, ETA.
@@ -69,6 +70,10 @@ private:
     std::chrono::steady_clock::time_point start_, last_;
     bool shown_ = false;
 };
+
+// A notifier for unsigned size options (--max-pixels, --max-memory): refuses 0 and values beyond
+// 2^40, which is where a negative number typed by the user lands after wrapping.
+std::function<void(const uint64_t&)> positiveSize(const char* option);
 
 // Installs SIGINT/SIGTERM handlers that set the returned flag (a second signal exits at once).
 const std::atomic<bool>* installStopHandler();

@@ -42,7 +42,7 @@ int runAnomaly(int argc, char** argv) {
     const aekit::AnomalyScore kind = aekit::parseAnomalyScore(scoreName);
     const aekit::AnomalyAggregate aggregate = aekit::parseAnomalyAggregate(aggregateName);
     if (pct < 0 || pct > 100) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--percentile must be 0..100");
-    aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct, 0)), io);
+    aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct)), io);
 
     // Threshold: a percentile of the normal images' scores; the heatmaps' full scale is the
     // percentile of their per-pixel errors, so that normal texture stays dark.

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "aekit/error.hpp"
 #include "aekit/image.hpp"
 #include "aekit/inference.hpp"
 #include "cli.hpp"
@@ -21,7 +22,7 @@ int runColorize(int argc, char** argv) {
         ("model,m", po::value(&modelName), "colorize, or a model file")
         ("size", po::value(&io.colorizeSize)->default_value(io.colorizeSize), "working resolution (long side) of the colour; 0: full")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic)")
-        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB");
+        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB");
     // clang-format on
     cli::addCommon(opts);
     cli::addPrecision(opts);
@@ -29,11 +30,10 @@ int runColorize(int argc, char** argv) {
     if (!cli::parse(argc, argv, "usage: aekit colorize IN... -o OUT [--model NAME|PATH]", opts, pos, vm)) return cli::kOk;
     cli::applyThreads(vm);
     io.precision = cli::precision(vm);
-    std::unique_ptr<aekit::ImageModel> model;
+    if (io.colorizeSize < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
+    // Loaded once, before any image: a bad model is one error, not one per file.
+    const auto model = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize)), io);
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "colorize", [&](const aekit::BatchItem& item) {
-        if (!model)
-            model = std::make_unique<aekit::ImageModel>(
-                aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize, 1)), io);
         std::vector<std::string> notes;
         aekit::Image result;
         {  // the input's planes are freed before the writer needs its own

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit denoise IN... -o OUT: the shipped (or given) denoiser over files and folders.
 #include <iostream>
-#include <map>
 #include <memory>
 
+#include "aekit/error.hpp"
 #include "aekit/image.hpp"
 #include "aekit/inference.hpp"
 #include "cli.hpp"
@@ -20,10 +20,10 @@ int runDenoise(int argc, char** argv) {
     cli::addBatchOptions(opts, pos, batch, "image files or folders (recursive)");
     // clang-format off
     opts.add_options()
-        ("model,m", po::value(&modelName), "color | gray | document, or a model file (default: by the image's channels)")
+        ("model,m", po::value(&modelName), "photo | color (alias gaussian) | gray | document, or a model file (default: photo for colour images, gray for grey)")
         ("sigma", po::value(&sigma)->default_value(0), "remove at most noise of this level (0-255); 0: all the model finds")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic from --max-memory)")
-        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB")
+        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB")
         ("ensemble", po::value(&io.ensemble)->default_value(1), "1, or 8: average over the 8 flips and rotations (8x slower, a little better)");
     // clang-format on
     cli::addCommon(opts);
@@ -33,12 +33,19 @@ int runDenoise(int argc, char** argv) {
         return cli::kOk;
     cli::applyThreads(vm);
     io.precision = cli::precision(vm);
-    std::map<int, std::unique_ptr<aekit::ImageModel>> models;  // by channels, loaded on first use
+    if (io.ensemble != 1 && io.ensemble != 8) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--ensemble: 1 or 8");
+    if (!(sigma >= 0 && sigma <= 255)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--sigma: 0 to 255");
+    if (io.tile < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tile: 0 (automatic) or a side in pixels");
+    // Loaded once, before any image: a bad model is one error, not one per file. Without --model, grey
+    // images get the grey model (on grey real noise it measured better than the photo model), loaded
+    // at the first grey image.
+    aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Denoise)), io);
+    std::unique_ptr<aekit::ImageModel> greyDefault;
     auto modelFor = [&](int channels) -> aekit::ImageModel& {
-        auto& slot = models[modelName.empty() ? channels : 0];
-        if (!slot) slot = std::make_unique<aekit::ImageModel>(
-                       aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Denoise, channels)), io);
-        return *slot;
+        if (!modelName.empty() || channels == 3) return model;
+        if (!greyDefault)
+            greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("gray", aekit::Task::Denoise)), io);
+        return *greyDefault;
     };
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "denoise", [&](const aekit::BatchItem& item) {
         aekit::Image result;

@@ -37,7 +37,7 @@ int runEmbed(int argc, char** argv) {
                     opts, pos, vm))
         return cli::kOk;
     cli::applyThreads(vm);
-    aekit::Embedder embedder(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct, 0)), size);
+    aekit::Embedder embedder(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct)), size);
 
     auto prepared = [&](const std::vector<std::string>& paths, std::vector<std::string>& names, int& failed) {
         std::vector<aekit::Image> ims;

@@ -51,7 +51,7 @@ int runEval(int argc, char** argv) {
     if (!tune.empty()) {
         if (tune != "gray" && tune != "colour") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tune-nlm: gray or colour");
         const aekit::NoiseSpec noise = aekit::NoiseSpec::parse(o.noise);
-        const auto t = aekit::tuneNlm(images, noise, tune == "colour", 24, o.seed, {0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.7, 2.0});
+        const auto t = aekit::tuneNlm(images, noise, tune == "colour", 24, o.seed, {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.7, 2.0});
         const char* level = noise.maxSigma() > 0 ? "sigma" : "estimated sigma";
         for (const auto& [f, p] : t.factorPsnr) std::printf("h = %.1f %s: NLM %.3f dB\n", f, level, p);
         std::printf("best for %s, %s: h = %.1f %s\n", tune.c_str(), o.noise.c_str(), t.best, level);
@@ -61,7 +61,7 @@ int runEval(int argc, char** argv) {
     o.baselineNlm = baseline == "nlm";
     std::string path = modelName;
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
-        path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise, path == "gray" || path == "document" ? 1 : 3);
+        path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
     aekit::ImageModel model(aekit::Model::load(path), o.inference);
     const auto r = aekit::evaluate(model, images, o);
     const bool colorize = model.model().task == aekit::Task::Colorize, paired = !o.target.empty();

@@ -18,7 +18,7 @@ int runInfo(int argc, char** argv) {
     if (!cli::parse(argc, argv, "usage: aekit info MODEL", opts, pos, vm)) return cli::kOk;
     std::string path = vm["model"].as<std::string>();
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
-        path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise, 3);
+        path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
     const aekit::Model m = aekit::Model::load(path);
     aekit::Network net(m.arch, aekit::Mode::Inference);
     const auto& a = m.arch;

@@ -76,7 +76,7 @@ int runNoise(int argc, char** argv) {
         ("block", po::value(&o.block)->default_value(o.block), "block side in pixels (at least 8)")
         ("flat-quantile", po::value(&o.flatQuantile)->default_value(o.flatQuantile),
          "per brightness bin, the share of blocks (the flattest) taken as noise")
-        ("max-pixels", po::value(&read.maxPixels)->default_value(read.maxPixels), "refuse larger images");
+        ("max-pixels", po::value(&read.maxPixels)->default_value(read.maxPixels)->notifier(cli::positiveSize("--max-pixels")), "refuse larger images");
     // clang-format on
     cli::addCommon(opts);
     po::positional_options_description pos;

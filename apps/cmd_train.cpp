@@ -78,7 +78,7 @@ int runTrain(int argc, char** argv) {
         ("val-images", po::value(&o.valImages)->default_value(o.valImages), "validation images used")
         ("checkpoint-minutes", po::value(&o.checkpointMinutes)->default_value(o.checkpointMinutes), "minutes between checkpoints")
         ("cache-mb", po::value(&o.cacheMegabytes)->default_value(o.cacheMegabytes), "decoded images kept in memory (MB)")
-        ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels), "refuse images with more pixels")
+        ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels)->notifier(cli::positiveSize("--max-pixels")), "refuse images with more pixels")
         ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt")
         ("init", po::value(&o.init), "start from this model's weights (fine-tuning; same task and architecture options, "
                                      "or a larger --convs: the new convolutions start as identities), with a fresh optimiser and schedule");

@@ -3,6 +3,7 @@
 // depth, alpha and channels, and a model that does not fit is refused clearly.
 #include <doctest/doctest.h>
 
+#include "aekit/color.hpp"
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/network.hpp"
@@ -89,10 +90,16 @@ TEST_CASE("inference: 16-bit depth, alpha and metadata source pass through denoi
     CHECK(notes.size() == 1);  // a colour input is colorized from its L, with a warning
 }
 
-TEST_CASE("inference: a model whose task or channels do not fit is refused") {
+TEST_CASE("inference: a model whose task or channels do not fit is refused; grey goes through a colour denoiser") {
     ImageModel colourDenoiser(randomModel(Task::Denoise, 3, 3, true), {});
+    ImageModel greyDenoiser(randomModel(Task::Denoise, 1, 1, true), {});
     const Image gray = testutil::syntheticImage(16, 16, 1, 2);
-    CHECK_THROWS_WITH_AS(colourDenoiser.denoise(gray), doctest::Contains("channel"), Error);
+    CHECK_THROWS_WITH_AS(greyDenoiser.denoise(testutil::syntheticImage(16, 16, 3, 2)), doctest::Contains("channel"), Error);
+    // A grey image through a colour model: three equal channels in, the luma of the output out.
+    const Image viaColour = colourDenoiser.denoise(gray);
+    CHECK(viaColour.channels == 1);
+    const Image expected = toGray(colourDenoiser.denoise(grayToRgb(gray)));
+    for (size_t i = 0; i < expected.pixels.size(); ++i) CHECK(viaColour.pixels[i] == doctest::Approx(expected.pixels[i]).epsilon(1e-6));
     CHECK_THROWS_WITH_AS(colourDenoiser.colorize(gray), doctest::Contains("not a colorizer"), Error);
     Model cm = randomModel(Task::Colorize, 1, 2, false);
     ImageModel colorizer(cm, {});

@@ -55,7 +55,7 @@ double nlmFactor(double sigma, bool colour);
 double estimatedNoiseSigma(const Image& noisy);
 // h = this factor times the estimated sigma, for noise of unknown level (real photos, camera noise):
 // tuned with tuneNlm on training images with camera noise (docs/camera-noise.md).
-constexpr double kEstimatedNlmFactor = 0.7;
+constexpr double kEstimatedNlmFactor = 0.5;
 // NLM on an 8-bit noisy image: h fixed (> 0), from a known Gaussian sigma (> 0), or from the level
 // estimated on the image; records h (and the estimate) in r.
 Image nlmBaseline(const Image& noisy8bit, double sigma, bool colour, double fixedH, EvalImage& r);

@@ -35,7 +35,8 @@ public:
     // The tile side used for an image of H x W (for reports and tests).
     int tileFor(int H, int W) const;
 
-    // Denoise: image channels must match the model's (Error otherwise). sigma > 0: remove at most noise of
+    // Denoise: image channels must match the model's (Error otherwise), except that a colour model takes a
+    // grey image as three equal channels and returns the luma of its output. sigma > 0: remove at most noise of
     // that level (0-255 scale): the output is blended back toward the input when the noise the model took
     // out has a higher standard deviation than sigma. Alpha, depth and metadata are kept.
     Image denoise(const Image& image, double sigma = 0);

@@ -68,7 +68,7 @@ Image nlmBaseline(const Image& noisy8bit, double sigma, bool colour, double fixe
 double estimatedNoiseSigma(const Image& noisy) {
     try {
         return measureNoise(noisy).sigma;
-    } catch (const Error&) {  // too small for blocks: fall back to the whole image's detail
+    } catch (const Error&) {  // too small for two blocks: no estimate (NLM then takes the smallest h, 1)
         return 0;
     }
 }
@@ -159,10 +159,6 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         if (C == 3) return grayToRgb(im);
         return clipped(toGray(im));  // grey as an 8-bit grey file would hold it
     };
-    auto denoise = [&](const Image& im) {
-        if (C == m.arch.inChannels) return clipped(model.denoise(im));
-        return clipped(toGray(model.denoise(grayToRgb(im))));
-    };
     for (const auto& [file, rel] : files) {
         EvalImage r;
         r.file = file;
@@ -180,7 +176,7 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             clean = toChannels(readImage(it->second));
             input = toChannels(input);
             r.inputPsnr = psnr(input, clean);
-            output = denoise(input);
+            output = clipped(model.denoise(input));  // grey into a colour model: luma out
             r.rmse = std::sqrt(mse(output, clean));
             if (o.baselineNlm) baseline = nlmBaseline(clipped(input), 0, clean.channels == 3, o.nlmH, r);
         } else {
@@ -189,7 +185,7 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             applyNoise(noise, noisy, itemSeed(o.seed, rel));
             if (o.eightBit) clipRound8(noisy);
             r.inputPsnr = psnr(clipped(noisy), clean);
-            output = denoise(noisy);
+            output = clipped(model.denoise(noisy));
             if (o.baselineNlm) baseline = nlmBaseline(clipped(noisy), sigma, clean.channels == 3, o.nlmH, r);
             input = noisy;
         }

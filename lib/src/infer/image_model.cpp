@@ -183,6 +183,11 @@ int ImageModel::tileFor(int H, int W) const { return impl_->tileFor(H, W); }
 Image ImageModel::denoise(const Image& image, double sigma) {
     const Model& m = impl_->model;
     if (m.task != Task::Denoise) fail(ErrorKind::InvalidArgument, std::string("the model is a ") + toString(m.task) + " model, not a denoiser");
+    if (image.channels == 1 && m.arch.inChannels == 3) {  // grey through a colour model: three equal channels in, luma out
+        Image out = toGray(denoise(grayToRgb(image), sigma));
+        out.bitDepth = image.bitDepth;
+        return out;
+    }
     if (image.channels != m.arch.inChannels)
         fail(ErrorKind::InvalidArgument, "image has " + std::to_string(image.channels) + " channel(s), the model takes " +
                                              std::to_string(m.arch.inChannels) + " (choose a " +

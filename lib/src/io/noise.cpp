@@ -175,12 +175,9 @@ double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
                     for (int c = 0; c < image.channels; ++c) image.plane(c)[i] = 0.f;
                 }
                 break;
-            case NoiseModel::Kind::Camera: {
-                const double lo = m.a, hi = m.b;
-                const camera::Parameters p = camera::draw(lo, hi, rng);
-                camera::applyCamera(image, p, rng);
+            case NoiseModel::Kind::Camera:
+                camera::applyCamera(image, camera::draw(m.a, m.b, rng), rng);
                 break;
-            }
             case NoiseModel::Kind::Jpeg: {
                 std::vector<cv::Mat> planes;
                 const int order3[3] = {2, 1, 0};
