@@ -33,6 +33,7 @@ nlohmann::json toJson(const std::string& file, const aekit::NoiseStats& s) {
     return j;
 }
 
+// Adds s into sum; both must be of images with the same channel count (the caller checks).
 void accumulate(aekit::NoiseStats& sum, const aekit::NoiseStats& s) {
     sum.blocks += s.blocks;
     sum.sigma += s.sigma;
@@ -97,6 +98,7 @@ int runNoise(int argc, char** argv) {
     }
     std::vector<std::string> failures;
     aekit::NoiseStats mean;  // figures averaged over the images (levels left out: brightness bins differ)
+    bool mixed = false;      // grey and colour images: only sigma averages meaningfully
     for (size_t i = 0; i < files.size(); ++i) {
         const std::string& f = files[i];
         try {
@@ -104,7 +106,10 @@ int runNoise(int argc, char** argv) {
             aekit::Image clean;
             if (!reference.empty()) clean = aekit::readImage(references[i], read);
             const aekit::NoiseStats s = aekit::measureNoise(image, o, reference.empty() ? nullptr : &clean);
-            accumulate(mean, s);
+            if (mean.sigmaPerChannel.empty() || mean.sigmaPerChannel.size() == s.sigmaPerChannel.size())
+                accumulate(mean, s);
+            else
+                mixed = true, mean.sigma += s.sigma;
             if (json)
                 std::cout << toJson(f, s).dump() << "\n";
             else
@@ -117,7 +122,10 @@ int runNoise(int argc, char** argv) {
     const size_t done = files.size() - failures.size();
     if (!json && done > 1) {
         divide(mean, double(done));
-        std::cout << "mean over " << done << " images: " << aekit::describe(mean) << "\n";
+        if (mixed)
+            std::printf("mean sigma over %zu grey and colour images: %.2f (0-255)\n", done, mean.sigma);
+        else
+            std::cout << "mean over " << done << " images: " << aekit::describe(mean) << "\n";
     }
     if (!failures.empty()) {
         std::cerr << "aekit noise: " << failures.size() << " of " << files.size() << " files failed:\n";

@@ -468,6 +468,11 @@ TEST_CASE("cli: noise measures images alone or against a reference, and names a 
     const auto paired = runAekit("noise " + (dir / "noisy") + " --reference " + (dir / "clean"));
     CHECK(paired.code == 0);
     CHECK(paired.output.find("neighbour correlation") != std::string::npos);
+    // Grey and colour together: the mean is of sigma only (per-channel figures do not mix).
+    writeImage(dir / "grey.png", testutil::syntheticImage(64, 64, 1, 5));
+    const auto mixed = runAekit("noise " + (dir / "noisy/flat.png") + " " + (dir / "grey.png"));
+    CHECK(mixed.code == 0);
+    CHECK(mixed.output.find("mean sigma over 2 grey and colour images") != std::string::npos);
     std::ofstream(dir / "noisy/broken.png") << "not a png";
     const auto bad = runAekit("noise " + (dir / "noisy"));
     CHECK(bad.code == 1);
