@@ -5,7 +5,9 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -18,11 +20,19 @@ namespace cli {
 
 namespace fs = std::filesystem;
 
+std::string oneLine(std::string text) {
+    constexpr size_t kMax = 600;  // a hostile file's text (a 100 KB metadata value) is not echoed whole
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    std::replace(text.begin(), text.end(), '\r', ' ');
+    if (text.size() > kMax) text = text.substr(0, kMax) + "... (" + std::to_string(text.size() - kMax) + " more characters)";
+    return text;
+}
+
 int guarded(const std::function<int()>& body) {
     try {
         return body();
     } catch (const aekit::Error& e) {
-        std::cerr << "aekit: " << e.what() << "\n";
+        std::cerr << "aekit: " << oneLine(e.what()) << "\n";
         switch (e.kind()) {
             case aekit::ErrorKind::InvalidArgument: return kUsage;
             case aekit::ErrorKind::BadFile: return kBadFile;
@@ -32,19 +42,21 @@ int guarded(const std::function<int()>& body) {
         }
         return kInternal;
     } catch (const po::error& e) {
-        std::cerr << "aekit: " << e.what() << " (see --help)\n";
+        std::cerr << "aekit: " << oneLine(e.what()) << " (see --help)\n";
         return kUsage;
     } catch (const dnnl::error& e) {
-        std::cerr << "aekit: oneDNN error: " << e.what() << "\n";
+        std::cerr << "aekit: oneDNN error: " << oneLine(e.what()) << "\n";
         return kOneDnn;
     } catch (const std::bad_alloc&) {
         std::cerr << "aekit: out of memory (try a smaller --tile or --batch)\n";
         return kUnknown;
     } catch (const std::exception& e) {
-        std::cerr << "aekit: unexpected error: " << e.what() << "\n";
+        std::cerr << "aekit: unexpected error: " << oneLine(e.what()) << "\n";
         return kUnknown;
     }
 }
+
+bool parseOnly = false;
 
 bool parse(int argc, char** argv, const std::string& usage, const po::options_description& options,
            const po::positional_options_description& positionals, po::variables_map& vm,
@@ -58,6 +70,7 @@ bool parse(int argc, char** argv, const std::string& usage, const po::options_de
         return false;
     }
     po::notify(vm);
+    if (parseOnly) throw Parsed{};
     return true;
 }
 
@@ -176,10 +189,26 @@ const std::atomic<bool>* installStopHandler() {
 
 namespace cli {
 
+namespace {
+
+// -o out.gif would otherwise make a folder named out.gif: an image-like name aekit cannot write is refused.
+void refuseUnknownImageExtension(const std::string& out) {
+    static const char* const unsupported[] = {".gif", ".heic", ".heif", ".avif", ".jxl", ".jp2", ".j2k", ".ppm", ".pgm", ".pbm",
+                                              ".pnm", ".exr", ".hdr", ".ico", ".svg", ".psd", ".dng", ".raw", ".tga", ".pdf"};
+    std::string ext = fs::path(out).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    for (const char* u : unsupported)
+        if (ext == u)
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, "-o " + out + ": aekit does not write " + ext.substr(1) +
+                                                                      " (png, jpg, tif, bmp or webp; or a folder)");
+}
+
+}  // namespace
+
 void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& a,
                      const char* inputsHelp) {
     options.add_options()("input", po::value(&a.inputs)->multitoken(), inputsHelp)(
-        "output,o", po::value(&a.out)->required(),
+        "output,o", po::value(&a.out)->required()->notifier(refuseUnknownImageExtension),
         "output folder (mirrors the inputs' relative paths), or a file for one input")(
         "max-pixels", po::value(&a.read.maxPixels)->default_value(a.read.maxPixels)->notifier(positiveSize("--max-pixels")),
         "refuse images with more pixels")(
@@ -208,11 +237,20 @@ int runImageBatch(const std::vector<std::string>& inputs, const std::string& out
     for (const auto& s : report.skipped) std::cerr << "skipped: " << s << " exists (use --overwrite)\n";
     std::vector<std::string> failures = plan.problems;
     failures.insert(failures.end(), report.failures.begin(), report.failures.end());
-    for (const auto& f : failures) std::cerr << "failed: " << f << "\n";
+    for (const auto& f : failures) std::cerr << "failed: " << oneLine(f) << "\n";
     std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
               << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
     if (report.interrupted) return kInterrupted;
     return failures.empty() ? kOk : kSomeFailed;
+}
+
+aekit::Image readInput(const std::string& path, const aekit::ReadOptions& options) {
+    std::vector<std::string> notes;
+    aekit::ReadOptions o = options;
+    o.notes = &notes;
+    aekit::Image image = aekit::readImage(path, o);
+    for (const auto& n : notes) std::cerr << "note: " << n << "\n";
+    return image;
 }
 
 }  // namespace cli

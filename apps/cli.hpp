@@ -31,8 +31,17 @@ enum Exit : int {
     kInterrupted = 130  // SIGINT/SIGTERM: stopped cleanly
 };
 
+// A message as one line of bounded length (line breaks folded, the tail of a huge text cut).
+std::string oneLine(std::string text);
+
 // Runs body, mapping exceptions to one line on stderr and an exit code.
 int guarded(const std::function<int()>& body);
+
+// The option-parsing fuzz target sets parseOnly: parse() then throws Parsed once the options are
+// parsed and checked, before a command does any work (not derived from std::exception, so guarded()
+// lets it through).
+struct Parsed {};
+extern bool parseOnly;
 
 // Parses argv (after the subcommand) with positionals; prints help and returns false on --help.
 // hidden: options accepted but left out of --help (test hooks).
@@ -94,6 +103,9 @@ struct BatchArgs {
 };
 void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& args,
                      const char* inputsHelp);
+
+// Reads an input image, printing what its decoder warned about as a note (the file still decoded).
+aekit::Image readInput(const std::string& path, const aekit::ReadOptions& options);
 
 // Plans the batch (inputs -> output folder), runs process on each item with a progress bar,
 // prints skipped files, failures and a summary; returns the exit code (1 when anything failed).

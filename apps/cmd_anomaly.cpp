@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit anomaly --model M IN... -o OUT: reconstruction-error maps as heatmap overlays, a CSV of
 // scores, and (with --calibrate) a threshold from normal images' scores that flags anomalies.
-#include <fstream>
+#include <sstream>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "aekit/anomaly.hpp"
 #include "aekit/batch.hpp"
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
+#include "aekit/output_files.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -42,6 +45,10 @@ int runAnomaly(int argc, char** argv) {
     const aekit::AnomalyScore kind = aekit::parseAnomalyScore(scoreName);
     const aekit::AnomalyAggregate aggregate = aekit::parseAnomalyAggregate(aggregateName);
     if (pct < 0 || pct > 100) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--percentile must be 0..100");
+    const bool oneFile = aekit::isImagePath(batch.out);
+    if (csv.empty()) csv = oneFile ? batch.out + ".csv" : batch.out + "/scores.csv";
+    aekit::refuseImageNameForText(csv, "--csv");
+    aekit::refuseOutputOverInput(csv, batch.inputs, "--csv");
     aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct)), io);
 
     // Threshold: a percentile of the normal images' scores; the heatmaps' full scale is the
@@ -51,7 +58,7 @@ int runAnomaly(int argc, char** argv) {
         std::vector<double> scores, pixels;
         for (const auto& path : aekit::listImages(calibrate)) {
             try {
-                const aekit::Anomaly a = anomalyOf(model, aekit::readImage(path, batch.read), kind, aggregate);
+                const aekit::Anomaly a = anomalyOf(model, cli::readInput(path, batch.read), kind, aggregate);
                 scores.push_back(a.score);
                 for (int64_t i = 0; i < a.map.planeSize(); i += 7) pixels.push_back(a.map.plane(0)[i]);
             } catch (const aekit::Error& e) {
@@ -64,31 +71,44 @@ int runAnomaly(int argc, char** argv) {
         std::cerr << "threshold " << threshold << " (" << pct << "th percentile of " << scores.size()
                   << " calibration images' " << scoreName << " scores)\n";
     }
-    struct Row {
-        std::string file;
-        double score;
-    };
-    std::vector<Row> rows;
-    const bool oneFile = aekit::isImagePath(batch.out);
-    if (csv.empty()) csv = oneFile ? batch.out + ".csv" : batch.out + "/scores.csv";
-    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "anomaly", [&](const aekit::BatchItem& item) {
-        const aekit::Image in = aekit::readImage(item.input, batch.read);
+    std::map<std::string, double> rows;  // input file -> score
+    auto score = [&](const aekit::BatchItem& item, bool write) {
+        const aekit::Image in = cli::readInput(item.input, batch.read);
         const aekit::Anomaly a = anomalyOf(model, in, kind, aggregate);
-        double high = mapHigh;
-        if (high <= 0) high = aekit::percentile(std::vector<double>(a.map.pixels.begin(), a.map.pixels.end()), 99.9);
-        aekit::writeImage(item.output, aekit::heatmapOverlay(in, a.map, 0, high));
-        rows.push_back({item.input, a.score});
-    }, ".png");
+        if (write) {
+            double high = mapHigh;
+            if (high <= 0) high = aekit::percentile(std::vector<double>(a.map.pixels.begin(), a.map.pixels.end()), 99.9);
+            aekit::writeImage(item.output, aekit::heatmapOverlay(in, a.map, 0, high));
+        }
+        rows[item.input] = a.score;
+    };
+    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "anomaly",
+                                        [&](const aekit::BatchItem& item) { score(item, true); }, ".png");
+    // Heatmaps an interrupted earlier run wrote: scored again, so that the CSV lists every one.
+    for (const auto& item : aekit::planBatch(batch.inputs, batch.out, ".png").items) {
+        std::error_code ec;
+        if (rows.count(item.input) || !std::filesystem::exists(item.output, ec)) continue;
+        try {
+            score(item, false);
+        } catch (const aekit::Error& e) {
+            std::cerr << "scores: " << item.input << " left out: " << e.what() << "\n";
+        }
+    }
     if (!rows.empty()) {
-        std::ofstream f(csv);
-        if (!f) throw aekit::Error(aekit::ErrorKind::Io, csv + ": cannot write the scores");
+        std::ostringstream f;
         f << "file,score,threshold,anomalous\n";
         int flagged = 0;
-        for (const auto& r : rows) {
-            const bool anomalous = threshold >= 0 && r.score > threshold;
+        for (const auto& [file, value] : rows) {
+            const bool anomalous = threshold >= 0 && value > threshold;
             flagged += anomalous;
-            f << '"' << r.file << "\"," << r.score << ',' << (threshold >= 0 ? std::to_string(threshold) : "") << ','
+            f << aekit::csvField(file) << ',' << value << ',' << (threshold >= 0 ? std::to_string(threshold) : "") << ','
               << (threshold >= 0 ? (anomalous ? "1" : "0") : "") << '\n';
+        }
+        try {
+            aekit::writeTextFile(csv, f.str());
+        } catch (const aekit::Error& e) {  // the heatmaps are written; the batch reports the scores as failed
+            std::cerr << "failed: " << e.what() << "\n";
+            return cli::kSomeFailed;
         }
         std::cerr << "scores: " << csv;
         if (threshold >= 0) std::cerr << "; " << flagged << " of " << rows.size() << " images flagged as anomalous";

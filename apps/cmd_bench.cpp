@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit bench: bench-unet speed figures (DESIGN.md), printed and optionally as JSON.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "aekit/bench.hpp"
 #include "aekit/error.hpp"
+#include "aekit/output_files.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -21,6 +21,7 @@ int runBench(int argc, char** argv) {
     po::positional_options_description pos;
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit bench [--json FILE] [--quick]", opts, pos, vm)) return cli::kOk;
+    if (!json.empty()) aekit::refuseImageNameForText(json, "--json");
     cli::applyThreads(vm);
     o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
     const aekit::BenchResult r = aekit::runBench(o);
@@ -42,9 +43,7 @@ int runBench(int argc, char** argv) {
                 "  direct algorithm's multiply-adds, so Winograd's can pass the peak.\n");
     std::printf("  peak RSS  %.0f MB\n", r.peakRssMb);
     if (!json.empty()) {
-        std::ofstream f(json);
-        if (!f) throw aekit::Error(aekit::ErrorKind::Io, json + ": cannot write");
-        f << r.toJson() << "\n";
+        aekit::writeTextFile(json, r.toJson() + "\n");
     }
     return cli::kOk;
 }

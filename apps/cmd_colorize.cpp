@@ -30,6 +30,7 @@ int runColorize(int argc, char** argv) {
     if (!cli::parse(argc, argv, "usage: aekit colorize IN... -o OUT [--model NAME|PATH]", opts, pos, vm)) return cli::kOk;
     cli::applyThreads(vm);
     io.precision = cli::precision(vm);
+    io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
     if (io.colorizeSize < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
     // Loaded once, before any image: a bad model is one error, not one per file.
     const auto model = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize)), io);
@@ -37,7 +38,7 @@ int runColorize(int argc, char** argv) {
         std::vector<std::string> notes;
         aekit::Image result;
         {  // the input's planes are freed before the writer needs its own
-            const aekit::Image in = aekit::readImage(item.input, batch.read);
+            const aekit::Image in = cli::readInput(item.input, batch.read);
             result = model->colorize(in, &notes);
         }
         for (const auto& n : notes) std::cerr << "note: " << item.input << ": " << n << "\n";

@@ -1,15 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit corrupt IN... -o OUT --noise SPEC: seeded noisy copies and a manifest with their PSNR.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
 #include "aekit/metrics.hpp"
 #include "aekit/noise.hpp"
+#include "aekit/output_files.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
+
+namespace {
+
+std::string number(double v) {
+    if (std::isinf(v)) return "inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+}  // namespace
 
 int runCorrupt(int argc, char** argv) {
     namespace po = cli::po;
@@ -32,29 +48,64 @@ int runCorrupt(int argc, char** argv) {
     const aekit::NoiseSpec noise = aekit::NoiseSpec::parse(spec);  // refused before any file is touched
     const bool oneFile = aekit::isImagePath(batch.out);
     if (manifest.empty()) manifest = oneFile ? batch.out + ".csv" : batch.out + "/manifest.csv";
-    struct Row {
-        std::string file;
-        double sigma, psnr;
-    };
-    std::vector<Row> rows;
-    double psnrSum = 0;
-    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "corrupt", [&](const aekit::BatchItem& item) {
-        const aekit::Image clean = aekit::readImage(item.input, batch.read);
+    aekit::refuseImageNameForText(manifest, "--manifest");
+    aekit::refuseOutputOverInput(manifest, batch.inputs, "--manifest");
+    // file -> the rest of its row (noise, seed, sigma, PSNR). An earlier run's rows are kept for the
+    // outputs still there, so that a rerun after an interruption lists every output.
+    std::map<std::string, std::vector<std::string>> rows;
+    if (std::ifstream f(manifest); f) {
+        std::string line;
+        std::getline(f, line);  // header
+        while (std::getline(f, line)) {
+            auto fields = aekit::parseCsvLine(line);
+            std::error_code ec;
+            if (fields.size() == 5 && std::filesystem::exists(fields[0], ec))
+                rows[fields[0]] = std::vector<std::string>(fields.begin() + 1, fields.end());
+        }
+    }
+    std::mutex mutex;
+    auto corrupt = [&](const aekit::BatchItem& item, bool write) {
+        const aekit::Image clean = cli::readInput(item.input, batch.read);
         aekit::Image noisy = clean;
         const double sigma = aekit::applyNoise(noise, noisy, aekit::itemSeed(seed, item.relative));
         aekit::quantize(noisy);  // what the file will hold
-        const double p = aekit::psnr(noisy, clean);
-        for (const auto& n : aekit::writeImage(item.output, noisy)) std::cerr << "note: " << n << "\n";
-        rows.push_back({item.output, sigma, p});
-        psnrSum += p;
-    });
+        if (write)
+            for (const auto& n : aekit::writeImage(item.output, noisy)) std::cerr << "note: " << n << "\n";
+        const double p = aekit::psnr(write ? noisy : cli::readInput(item.output, batch.read), clean);
+        std::lock_guard lock(mutex);
+        rows[item.output] = {spec, std::to_string(seed), number(sigma), number(p)};
+    };
+    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "corrupt",
+                                        [&](const aekit::BatchItem& item) { corrupt(item, true); });
+    // Outputs of an interrupted earlier run that its manifest never listed: measured again.
+    for (const auto& item : aekit::planBatch(batch.inputs, batch.out).items) {
+        std::error_code ec;
+        if (rows.count(item.output) || !std::filesystem::exists(item.output, ec)) continue;
+        try {
+            corrupt(item, false);
+        } catch (const aekit::Error& e) {
+            std::cerr << "manifest: " << item.output << " left out: " << e.what() << "\n";
+        }
+    }
     if (!rows.empty()) {
-        std::ofstream f(manifest);
-        if (!f) throw aekit::Error(aekit::ErrorKind::Io, manifest + ": cannot write the manifest");
-        f << "file,noise,seed,sigma,psnr_db\n";
-        for (const auto& r : rows) f << '"' << r.file << "\"," << spec << ',' << seed << ',' << r.sigma << ',' << r.psnr << '\n';
-        std::cerr << "manifest: " << manifest << "; mean PSNR of the corrupted images " << psnrSum / double(rows.size())
-                  << " dB over " << rows.size() << " images\n";
+        std::string text = "file,noise,seed,sigma,psnr_db\n";
+        double psnrSum = 0;
+        size_t finite = 0;
+        for (const auto& [file, rest] : rows) {  // text quoted, numbers plain
+            text += aekit::csvField(file) + "," + aekit::csvField(rest[0]) + "," + rest[1] + "," + rest[2] + "," + rest[3] + "\n";
+            const double p = std::strtod(rest[3].c_str(), nullptr);
+            if (std::isfinite(p)) psnrSum += p, ++finite;
+        }
+        try {
+            aekit::writeTextFile(manifest, text);
+        } catch (const aekit::Error& e) {  // the images are written; the batch reports the manifest as failed
+            std::cerr << "failed: " << e.what() << "\n";
+            return cli::kSomeFailed;
+        }
+        std::cerr << "manifest: " << manifest << " (" << rows.size() << " images)";
+        if (finite > 0) std::cerr << "; mean PSNR of the corrupted images " << psnrSum / double(finite) << " dB";
+        if (finite < rows.size()) std::cerr << " (" << rows.size() - finite << " identical to their input, left out of the mean)";
+        std::cerr << "\n";
     }
     return code;
 }

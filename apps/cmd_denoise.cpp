@@ -33,6 +33,7 @@ int runDenoise(int argc, char** argv) {
         return cli::kOk;
     cli::applyThreads(vm);
     io.precision = cli::precision(vm);
+    io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
     if (io.ensemble != 1 && io.ensemble != 8) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--ensemble: 1 or 8");
     if (!(sigma >= 0 && sigma <= 255)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--sigma: 0 to 255");
     if (io.tile < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tile: 0 (automatic) or a side in pixels");
@@ -50,7 +51,7 @@ int runDenoise(int argc, char** argv) {
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "denoise", [&](const aekit::BatchItem& item) {
         aekit::Image result;
         {  // the input's planes are freed before the writer needs its own
-            const aekit::Image in = aekit::readImage(item.input, batch.read);
+            const aekit::Image in = cli::readInput(item.input, batch.read);
             result = modelFor(in.channels).denoise(in, sigma);
         }
         for (const auto& n : aekit::writeImage(item.output, result)) std::cerr << "note: " << n << "\n";

@@ -3,13 +3,14 @@
 // one value per code channel), a 2-D scatter plot, and the reconstruction error beside PCA's at an
 // equal code size.
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include "aekit/batch.hpp"
 #include "aekit/embedding.hpp"
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
+#include "aekit/output_files.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -37,13 +38,18 @@ int runEmbed(int argc, char** argv) {
                     opts, pos, vm))
         return cli::kOk;
     cli::applyThreads(vm);
+    std::vector<std::string> allInputs = inputs;
+    allInputs.insert(allInputs.end(), pcaFit.begin(), pcaFit.end());
+    aekit::refuseImageNameForText(out, "-o");
+    aekit::refuseOutputOverInput(out, allInputs, "-o");
+    if (!plot.empty()) aekit::refuseOutputOverInput(plot, allInputs, "--plot");
     aekit::Embedder embedder(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct)), size);
 
     auto prepared = [&](const std::vector<std::string>& paths, std::vector<std::string>& names, int& failed) {
         std::vector<aekit::Image> ims;
         for (const auto& p : paths) {
             try {
-                ims.push_back(embedder.prepare(aekit::readImage(p, read)));
+                ims.push_back(embedder.prepare(cli::readInput(p, read)));
                 names.push_back(p);
             } catch (const aekit::Error& e) {
                 std::cerr << "error: " << e.what() << "\n";
@@ -63,16 +69,16 @@ int runEmbed(int argc, char** argv) {
     std::vector<std::vector<float>> codes;
     for (const auto& im : images) codes.push_back(embedder.code(im));
 
-    std::ofstream f(out);
-    if (!f) throw aekit::Error(aekit::ErrorKind::Io, out + ": cannot write the codes");
+    std::ostringstream f;
     f << "file";
     for (int c = 0; c < embedder.codeChannels(); ++c) f << ",c" << c;
     f << '\n';
     for (size_t i = 0; i < codes.size(); ++i) {
-        f << '"' << names[i] << '"';
+        f << aekit::csvField(names[i]);
         for (float v : codes[i]) f << ',' << v;
         f << '\n';
     }
+    aekit::writeTextFile(out, f.str());
     std::cerr << "codes: " << out << " (" << codes.size() << " images x " << embedder.codeChannels() << " values, at "
               << embedder.size() << "x" << embedder.size() << ")\n";
     if (!plot.empty()) {

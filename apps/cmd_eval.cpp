@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "aekit/error.hpp"
 #include "aekit/evaluate.hpp"
 #include "aekit/noise.hpp"
+#include "aekit/output_files.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -48,6 +48,7 @@ int runEval(int argc, char** argv) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--protocol: float or 8bit");
     if (!baseline.empty() && baseline != "nlm") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--baseline: nlm");
     o.eightBit = protocol == "8bit";
+    if (!(o.nlmH >= 0 && o.nlmH <= 255)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--nlm-h: 0 (automatic) to 255");
     if (!tune.empty()) {
         if (tune != "gray" && tune != "colour") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tune-nlm: gray or colour");
         const aekit::NoiseSpec noise = aekit::NoiseSpec::parse(o.noise);
@@ -59,6 +60,12 @@ int runEval(int argc, char** argv) {
     }
     if (modelName.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: name the model to evaluate");
     o.baselineNlm = baseline == "nlm";
+    if (!json.empty()) {
+        std::vector<std::string> inputs = images;
+        inputs.insert(inputs.end(), o.target.begin(), o.target.end());
+        aekit::refuseImageNameForText(json, "--json");
+        aekit::refuseOutputOverInput(json, inputs, "--json");
+    }
     std::string path = modelName;
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
@@ -93,7 +100,7 @@ int runEval(int argc, char** argv) {
         nlohmann::json per = nlohmann::json::array();
         for (const auto& im : r.images) per.push_back({{"file", im.file}, {"psnr", im.psnr}, {"ssim", im.ssim}, {"input_psnr", im.inputPsnr}});
         j["per_image"] = per;
-        std::ofstream(json) << j.dump(2) << "\n";
+        aekit::writeTextFile(json, j.dump(2) + "\n");
     }
     return cli::kOk;
 }

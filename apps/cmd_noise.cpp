@@ -85,6 +85,10 @@ int runNoise(int argc, char** argv) {
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit noise IN... [--reference CLEAN] [--json]", opts, pos, vm)) return cli::kOk;
     if (inputs.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "give at least one image or folder");
+    if (o.block < 2 * aekit::NoiseStats::kMaxLag || o.block > 4096)
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--block: " + std::to_string(2 * aekit::NoiseStats::kMaxLag) + " to 4096");
+    if (!(o.flatQuantile > 0 && o.flatQuantile <= 1))
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--flat-quantile: a share in (0, 1]");
     std::vector<std::string> files, references;  // references[i] pairs files[i] when --reference is given
     for (const auto& in : inputs) {
         std::error_code ec;
@@ -102,9 +106,9 @@ int runNoise(int argc, char** argv) {
     for (size_t i = 0; i < files.size(); ++i) {
         const std::string& f = files[i];
         try {
-            const aekit::Image image = aekit::readImage(f, read);
+            const aekit::Image image = cli::readInput(f, read);
             aekit::Image clean;
-            if (!reference.empty()) clean = aekit::readImage(references[i], read);
+            if (!reference.empty()) clean = cli::readInput(references[i], read);
             const aekit::NoiseStats s = aekit::measureNoise(image, o, reference.empty() ? nullptr : &clean);
             if (mean.sigmaPerChannel.empty() || mean.sigmaPerChannel.size() == s.sigmaPerChannel.size())
                 accumulate(mean, s);

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit train: options to TrainOptions, progress to the terminal, Ctrl-C to a checkpoint.
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
 
 #include "aekit/error.hpp"
+#include "aekit/model.hpp"
+#include "aekit/output_files.hpp"
 #include "aekit/trainer.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
@@ -27,6 +33,66 @@ std::vector<int> parseList(const std::string& s, const char* option) {
         }
     }
     return out;
+}
+
+}  // namespace
+
+namespace {
+
+// --resume: the checkpoint holds the run's architecture and training options; those not given again
+// are taken from it, and one given again must agree (refused, naming it). Steps are the total, so a
+// larger --steps extends the run.
+void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
+    const std::string path = o.out + ".ckpt";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return;  // the trainer says so
+    const aekit::SafetensorsContent c = aekit::readSafetensors(path);
+    const auto arch = c.metadata.find("aekit.arch"), ck = c.metadata.find("aekit.checkpoint");
+    if (arch == c.metadata.end() || ck == c.metadata.end()) return;  // the trainer says what is missing
+    auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+    const aekit::Architecture saved = aekit::Architecture::fromJson(arch->second);
+    auto& a = o.arch;
+    const bool shape = given("channels") || given("levels");
+    if (!shape) a.encoder = saved.encoder;
+    if (!shape && !given("decoder")) a.decoder = saved.decoder;
+    if (!given("code")) a.code = saved.code;
+    if (!given("convs")) a.convsPerLevel = saved.convsPerLevel;
+    if (!given("skips") && !given("no-skips")) a.skips = saved.skips;
+    if (!given("input-skip")) a.inputSkip = saved.inputSkip;
+    if (!given("residual") && !given("no-residual")) a.residual = saved.residual;
+    if (!given("upsample")) a.upsample = saved.upsample;
+    if (!given("activation")) a.activation = a.codeActivation = saved.activation;
+    if (!o.gray && saved.inChannels == 1 && o.task != aekit::Task::Colorize) o.gray = true;
+    const auto j = nlohmann::json::parse(ck->second);
+    auto take = [&](const char* option, const char* key, auto& value) {
+        if (!j.contains(key)) return;  // a checkpoint from before the key was written
+        using T = std::decay_t<decltype(value)>;
+        const T saved = j.at(key).get<T>();
+        if (!given(option)) value = saved;
+        else if (value != saved)
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the checkpoint has --" + option + " " + j.at(key).dump() +
+                                                                      ", the options " + nlohmann::json(value).dump() +
+                                                                      " (leave it out to resume exactly, or choose a new --out)");
+    };
+    take("seed", "seed", o.seed);
+    take("batch", "batch", o.batch);
+    take("patch", "patch", o.patch);
+    take("noise", "noise", o.noise);
+    take("lr", "lr", o.lr);
+    take("min-lr", "min_lr", o.minLr);
+    take("warmup", "warmup", o.warmup);
+    take("schedule", "schedule", o.schedule);
+    take("optimizer", "optimizer", o.optimizer);
+    take("weight-decay", "weight_decay", o.weightDecay);
+    take("clip", "clip", o.clip);
+    if (!given("steps") && j.contains("steps")) o.steps = j.at("steps").get<int64_t>();
+    if (j.contains("loss")) {
+        const aekit::LossKind saved = aekit::parseLoss(j.at("loss").get<std::string>());
+        if (!given("loss")) o.loss = saved;
+        else if (o.loss != saved)
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the checkpoint has --loss " + j.at("loss").get<std::string>() +
+                                                                      " (leave it out to resume exactly, or choose a new --out)");
+    }
 }
 
 }  // namespace
@@ -101,6 +167,7 @@ int runTrain(int argc, char** argv) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colorize-mode: classify or regress");
     o.colorize = colorizeMode == "classify" ? aekit::ColorizeMode::Classify : aekit::ColorizeMode::Regress;
     auto& a = o.arch;
+    if (levels < 0 || levels > 8) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--levels: 0 (from --channels) to 8");
     a.encoder = parseList(channels, "channels");
     if (levels > 0) {
         if (int(a.encoder.size()) < levels) a.encoder.resize(size_t(levels), a.encoder.empty() ? 32 : a.encoder.back());
@@ -118,6 +185,14 @@ int runTrain(int argc, char** argv) {
     a.codeActivation = a.activation;
     if (o.task != aekit::Task::Denoise && vm.count("residual"))
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--residual is for denoise");
+
+    if (o.resume) adoptCheckpoint(o, vm);
+
+    std::vector<std::string> inputs = o.data;
+    inputs.insert(inputs.end(), o.target.begin(), o.target.end());
+    inputs.insert(inputs.end(), o.val.begin(), o.val.end());
+    for (const char* side : {"", ".ckpt", ".csv", ".plot.png", ".preview.png"})
+        aekit::refuseOutputOverInput(o.out + side, inputs, "--out");
 
     o.stop = cli::installStopHandler();
     const bool tty = cli::Progress::onTerminal();

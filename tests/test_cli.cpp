@@ -221,12 +221,22 @@ TEST_CASE("cli: a run stopped at step k and resumed to n equals an uninterrupted
     r = runAekit("train" + common + " --out " + (dir / "split.safetensors") + " --stop-after 10");
     CHECK(r.code == 130);
     CHECK(!fs::exists(dir / "split.safetensors.ckpt.tmp"));
-    r = runAekit("train" + common + " --out " + (dir / "split.safetensors") + " --resume");
+    // The resume names only the data and the output: the architecture, the schedule, the seed and the
+    // steps come from the checkpoint.
+    r = runAekit("train --task denoise --data " + (dir / "data") + " --threads 2 --out " + (dir / "split.safetensors") + " --resume");
     INFO(r.output);
     REQUIRE(r.code == 0);
     const double worst = largestWeightDifference(dir / "straight.safetensors", dir / "split.safetensors");
     CAPTURE(worst);
     CHECK(worst <= 1e-5);
+    // An option given again that disagrees with the checkpoint is refused, naming it.
+    const std::string again = "train --task denoise --data " + (dir / "data") + " --out " + (dir / "split.safetensors") + " --resume";
+    r = runAekit(again + " --code 24");
+    CHECK(r.code == 2);
+    CHECK(r.output.find("code 16 (the options: 24)") != std::string::npos);
+    r = runAekit(again + " --batch 2");
+    CHECK(r.code == 2);
+    CHECK(r.output.find("--batch 4, the options 2") != std::string::npos);
 }
 
 TEST_CASE("cli: SIGINT during training saves a checkpoint that resumes") {
@@ -541,6 +551,13 @@ TEST_CASE("cli: kill -9 in the middle of a folder run leaves only whole images, 
     }
     CHECK(images == 40);
     CHECK(temporaries <= 1);  // at most the killed run's own, which every run ignores
+    if (job.rfind("corrupt", 0) == 0) {  // the manifest lists every output, those of the killed run too
+        std::ifstream manifest(dir / "out/manifest.csv");
+        std::string line;
+        size_t rows = 0;
+        while (std::getline(manifest, line)) rows += line.find(".png\"") != std::string::npos;
+        CHECK(rows == 40);
+    }
 }
 
 TEST_CASE("cli: kill -9 during training leaves a checkpoint that resumes") {

@@ -23,7 +23,7 @@ struct BatchPlan {
 // inputs: files or folders. out: a folder (created as needed), or a file name when there is exactly
 // one input file and out has an image extension. outputExtension (".png") replaces the input's.
 // An output that resolves to the same file as any input is refused (listed in problems).
-// Temporary files of an interrupted run (.NAME.aekit-tmp-PID) are ignored, never inputs, and so is an
+// Temporary files of an interrupted run (.NAME.aekit-tmp-RANDOM) are ignored, never inputs, and so is an
 // output folder that lies inside an input folder (a rerun never takes the outputs as inputs).
 BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out,
                     const std::string& outputExtension = "");

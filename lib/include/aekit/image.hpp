@@ -26,6 +26,11 @@ struct Image {
 struct ReadOptions {
     uint64_t maxPixels = 200'000'000;  // decompression-bomb guard; width * height above it is refused
     uint64_t maxFileBytes = 2ull << 30;
+    // What the decoding libraries print (libpng, libjpeg) is captured and folded into aekit's error
+    // line, or, for a file that decodes with a warning, appended here when given. Off where other
+    // threads may print meanwhile (capture takes the whole process's stderr).
+    bool captureLibraryMessages = true;
+    std::vector<std::string>* notes = nullptr;
 };
 
 // Reads PNG, JPEG, TIFF, BMP or WebP; applies the EXIF orientation. Throws Error naming the file and

@@ -17,6 +17,9 @@ namespace aekit {
 struct InferenceOptions {
     int tile = 0;                   // tile side in pixels (0: as large as the memory budget allows)
     uint64_t maxMemoryMB = 1536;    // budget for one image: its buffers plus the network's tiles
+    // A budget the user set is a ceiling: an image it cannot hold with tiles that do useful work is
+    // refused, naming the budget it needs. The default budget grows to that instead.
+    bool maxMemoryIsCeiling = false;
     int colorizeSize = 512;         // colorize: working resolution (long side), 0 = full resolution
     Precision precision = Precision::F32;  // bf16: about 2x faster on AVX512-BF16 CPUs
     // Denoise: 1, or 8 to average the model's outputs over the image's 8 flips and rotations (the

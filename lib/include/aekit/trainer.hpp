@@ -58,7 +58,7 @@ struct TrainOptions {
     int64_t valEvery = 500;
     int valImages = 16;
     int valCrop = 192;
-    double valFraction = 0.05;      // share of data kept for validation when val is empty
+    double valFraction = 0.10;      // share of data kept for validation when val is empty (at least 2 images)
     double checkpointMinutes = 5;
     uint64_t cacheMegabytes = 3072; // decoded images kept in memory
     uint64_t maxPixels = 200'000'000;

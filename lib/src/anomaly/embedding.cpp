@@ -23,6 +23,7 @@ struct Embedder::Impl {
         if (model.task == Task::Colorize) fail(ErrorKind::InvalidArgument, "embed: a colorize model has no image-to-image code; use a reconstruct or denoise model");
         const int a = model.arch.alignment();
         if (s < a) fail(ErrorKind::InvalidArgument, "embed: --size must be at least " + std::to_string(a) + " for this model");
+        if (s > 4096) fail(ErrorKind::InvalidArgument, "embed: --size must be at most 4096");
         side = (s + a - 1) / a * a;
         net.setWeights(model.weights);
         net.setShape(1, side, side);

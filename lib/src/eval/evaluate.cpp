@@ -12,6 +12,7 @@
 #include "aekit/batch.hpp"
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
+#include "aekit/output_files.hpp"
 #include "aekit/metrics.hpp"
 #include "aekit/noise.hpp"
 #include "aekit/noise_stats.hpp"
@@ -150,7 +151,12 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             for (const auto& p : listImages({folder})) targets[relativePath(p, folder)] = p;
     const NoiseSpec noise = NoiseSpec::parse(o.noise);
     const double sigma = noise.maxSigma();
-    if (!o.saveDir.empty()) fs::create_directories(o.saveDir);
+    if (!o.saveDir.empty()) {
+        std::vector<std::string> inputs = folders;
+        inputs.insert(inputs.end(), o.target.begin(), o.target.end());
+        refuseImageFolderInInput(o.saveDir, inputs, "--save");
+        fs::create_directories(o.saveDir);
+    }
 
     // Images the model takes: its own channels, or, with o.gray, grey in and out of a colour model.
     const int C = o.gray ? 1 : m.arch.inChannels;

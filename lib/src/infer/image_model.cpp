@@ -39,6 +39,9 @@ struct Dihedral {
     }
 };
 
+// A thin image's tiles are stretched along its length to up to this many times the square side.
+constexpr int kStretch = 4;
+
 struct ImageModel::Impl {
     Model model;
     InferenceOptions options;
@@ -51,6 +54,9 @@ struct ImageModel::Impl {
 
     Impl(Model m, const InferenceOptions& o)
         : model(std::move(m)), options(o), net(model.arch, Mode::Inference, o.precision) {
+        if (o.tile < 0) fail(ErrorKind::InvalidArgument, "--tile must be 0 (automatic) or a side in pixels");
+        if (o.maxMemoryMB == 0 || o.maxMemoryMB > (1ull << 40)) fail(ErrorKind::InvalidArgument, "--max-memory must be a positive number of MB");
+        if (o.colorizeSize < 0) fail(ErrorKind::InvalidArgument, "--size must be 0 (full resolution) or a side in pixels");
         if (o.ensemble != 1 && o.ensemble != 8)
             fail(ErrorKind::InvalidArgument, "--ensemble must be 1 or 8, not " + std::to_string(o.ensemble));
         net.setWeights(model.weights);
@@ -89,6 +95,18 @@ struct ImageModel::Impl {
         const double budget = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) - reserved) - fixedBytes;
         int side = static_cast<int>(std::sqrt(std::max(0.0, budget) / bytesPerPixel));
         side = std::max(side / align * align, smallest);
+        // A tile keeps its inner T - 2 x overlap; below 4 x overlap most of its work is thrown away
+        // (a 240-px tile keeping 16 px: hours for a large photo).
+        const int useful = std::min(roundUp(4 * overlap, align), std::max(FH, FW));
+        if (side < useful) {
+            if (options.maxMemoryIsCeiling) {
+                const double needMB = (reserved + fixedBytes + double(useful) * useful * bytesPerPixel) / (1 << 20);
+                fail(ErrorKind::InvalidArgument, "--max-memory " + std::to_string(options.maxMemoryMB) + " MB is too small for a " +
+                                                     std::to_string(W) + "x" + std::to_string(H) + " image with this model: it needs about " +
+                                                     std::to_string(int64_t(std::ceil(needMB / 50) * 50)) + " MB");
+            }
+            side = useful;
+        }
         return std::min(side, std::max(FH, FW));
     }
 
@@ -132,7 +150,10 @@ struct ImageModel::Impl {
         const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
         const int FH = frameH(TH), FW = frameW(TW);
         const int T = tileFor(TH, TW, reserved);
-        const int tileH = std::min(T, FH), tileW = std::min(T, FW);
+        int tileH = std::min(T, FH), tileW = std::min(T, FW);
+        // A thin image gets long tiles of the same area: square ones would be mostly overlap.
+        if (tileH < T) tileW = std::min({FW, kStretch * T, std::max(tileW, int(int64_t(T) * T / tileH) / align * align)});
+        if (tileW < T) tileH = std::min({FH, kStretch * T, std::max(tileH, int(int64_t(T) * T / tileW) / align * align)});
         net.setShape(1, tileH, tileW);
         const int64_t tilePlane = int64_t(tileH) * tileW;
         for (const Band& by : bands(FH, tileH))

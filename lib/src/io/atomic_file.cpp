@@ -3,10 +3,12 @@
 #include "io/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -16,14 +18,35 @@ namespace aekit::io {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+constexpr const char* kTemporaryMark = ".aekit-tmp-";
+
+std::string randomHex() {
+    uint64_t r = 0;
+    if (::getrandom(&r, sizeof r, 0) != sizeof r) fail(ErrorKind::Io, std::string("no random source for a temporary name: ") + std::strerror(errno));
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r));
+    return hex;
+}
+
+}  // namespace
+
 std::string temporaryPathFor(const std::string& target) {
     const fs::path p(target);
-    return (p.parent_path() / ("." + p.filename().string() + ".aekit-tmp-" + std::to_string(::getpid()))).string();
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    long limit = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+    if (limit <= 0) limit = 255;
+    const std::string suffix = std::string(kTemporaryMark) + randomHex();
+    std::string name = p.filename().string();
+    const size_t room = size_t(limit) - 1 - suffix.size();  // 1 for the leading dot
+    if (name.size() > room) name.resize(room);
+    return (p.parent_path() / ("." + name + suffix)).string();
 }
 
 bool isTemporaryPath(const std::string& path) {
     const std::string f = fs::path(path).filename().string();
-    return !f.empty() && f[0] == '.' && f.find(".aekit-tmp-") != std::string::npos;
+    return !f.empty() && f[0] == '.' && f.find(kTemporaryMark) != std::string::npos;
 }
 
 void writeFileAtomically(const std::string& target, const void* data, size_t size,
@@ -34,7 +57,7 @@ void writeFileAtomically(const std::string& target, const void* data, size_t siz
         ::unlink(tmp.c_str());
         fail(ErrorKind::Io, target + ": " + what + ": " + std::strerror(err));
     };
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) fail(ErrorKind::Io, target + ": cannot create: " + std::strerror(errno));
     const char* p = static_cast<const char*>(data);
     size_t left = size;
@@ -56,7 +79,7 @@ void writeFileAtomically(const std::string& target, const void* data, size_t siz
             throw;
         }
     }
-    fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = ::open(tmp.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) bail(-1, "cannot reopen the temporary file", errno);
     if (::fsync(fd) != 0) bail(fd, "cannot flush to disk", errno);
     ::close(fd);
@@ -64,7 +87,12 @@ void writeFileAtomically(const std::string& target, const void* data, size_t siz
 }
 
 std::vector<uint8_t> readFile(const std::string& path, uint64_t maxBytes) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // A named pipe or device would block open() or read() forever: refused before opening, and
+    // opened non-blocking in case it was swapped in meanwhile (fstat below checks again).
+    struct stat before {};
+    if (::stat(path.c_str(), &before) != 0) fail(ErrorKind::Io, path + ": cannot open: " + std::strerror(errno));
+    if (!S_ISREG(before.st_mode)) fail(ErrorKind::Io, path + ": not a regular file (a pipe, device or folder); refused");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) fail(ErrorKind::Io, path + ": cannot open: " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

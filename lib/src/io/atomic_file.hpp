@@ -9,11 +9,14 @@
 
 namespace aekit::io {
 
-// Name of the temporary file used for `target` by this process (".NAME.aekit-tmp-PID").
+// A fresh temporary name beside `target`: ".NAME.aekit-tmp-RANDOM" (16 hex digits from the kernel's
+// random source, so it cannot be guessed and planted), with NAME shortened so that the whole fits
+// the folder's file-name limit.
 std::string temporaryPathFor(const std::string& target);
 bool isTemporaryPath(const std::string& path);
 // Writes bytes atomically; throws Error(Io) naming the target on any failure (disk full included)
-// and leaves no temporary file behind.
+// and leaves no temporary file behind. The temporary file is created with O_EXCL and O_NOFOLLOW: a
+// file or link already there is never written through.
 // `beforeRename`, when given, may rewrite the temporary file (e.g. add metadata) before the flush.
 void writeFileAtomically(const std::string& target, const void* data, size_t size,
                          const std::function<void(const std::string& temporaryPath)>& beforeRename = {});

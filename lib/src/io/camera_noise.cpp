@@ -128,13 +128,17 @@ Parameters draw(double isoLo, double isoHi, std::mt19937_64& rng) {
     p.saturation = uniform(rng, 1.0, 1.2);
     p.bayerPhase = int(uniform(rng, 0, 4)) & 3;
     p.edgeAwareDemosaic = uniform(rng, 0, 1) < 0.5;
-    p.chromaBlur = uniform(rng, 0.5, 2.0);
-    p.chromaAmount = uniform(rng, 0.3, 0.9);
-    p.lumaBlur = uniform(rng, 0.7, 2.0);
-    p.lumaAmount = uniform(rng, 0.2, 0.8);
+    // Two kinds of in-camera noise reduction, as RNI15's camera photos show: most leave chroma noise
+    // at a lower level (colour speckle, chroma half of the variance); some remove it almost entirely
+    // and leave grain in luma only, correlated over 1-2 px (chroma a tenth of the variance).
+    p.lumaGrain = uniform(rng, 0, 1) < kLumaGrainShare;
+    p.chromaBlur = p.lumaGrain ? uniform(rng, 2.0, 4.0) : uniform(rng, 0.5, 2.0);
+    p.chromaAmount = p.lumaGrain ? uniform(rng, 0.9, 1.0) : uniform(rng, 0.3, 0.9);
+    p.lumaBlur = uniform(rng, 1.0, 2.5);
+    p.lumaAmount = uniform(rng, 0.3, 0.9);
     p.sharpen = uniform(rng, 0, 0.5);
     p.jpegQuality = uniform(rng, 0, 1) < 0.6 ? int(uniform(rng, 75, 99)) : 0;
-    p.downscale = uniform(rng, 0, 1) < 0.5 ? 1.0 : uniform(rng, 1.25, 2.0);
+    p.downscale = uniform(rng, 0, 1) < 0.5 ? 1.0 : uniform(rng, 1.25, p.lumaGrain ? 2.5 : 2.0);
     return p;
 }
 

@@ -29,7 +29,11 @@ struct Parameters {
     double sharpen = 0.5;                // unsharp mask amount on luma (radius 1 px)
     int jpegQuality = 0;                 // 0 = no JPEG, else 1-100 (4:2:0)
     double downscale = 1;                // > 1: a sensor this much larger, its photo then resized down
+    bool lumaGrain = false;              // noise reduction that removes chroma noise, leaving luma grain
 };
+
+// Share of cameras whose noise reduction leaves luma grain only (see draw()).
+constexpr double kLumaGrainShare = 0.35;
 
 // Shot noise per ISO: shot = kShotPerIso * ISO, so ISO 100 gives 1e-4 and ISO 12800 1.28e-2, the range
 // Brooks et al. (2019) measured across phones and DSLRs; the read variance follows the shot noise

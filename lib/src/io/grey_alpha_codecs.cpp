@@ -146,6 +146,17 @@ std::optional<std::pair<uint32_t, uint32_t>> tiffDimensions(const uint8_t* data,
     return std::make_pair(width, height);
 }
 
+std::optional<std::pair<uint16_t, uint16_t>> tiffSampleKind(const uint8_t* data, size_t size) {
+    TiffBuffer buffer;
+    TIFF* tif = openTiffForReading(buffer, data, size);
+    if (!tif) return std::nullopt;
+    uint16_t bits = 0, format = SAMPLEFORMAT_UINT;
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bits);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &format);
+    TIFFClose(tif);
+    return std::make_pair(bits, format);
+}
+
 cv::Mat decodeGreyAlphaTiff(const uint8_t* data, size_t size) {
     TiffBuffer buffer;
     TIFF* tif = openTiffForReading(buffer, data, size);

@@ -12,6 +12,9 @@
 
 namespace aekit::io {
 
+// A TIFF's bits per sample and sample format (SAMPLEFORMAT_UINT, _INT, _IEEEFP); nullopt if unreadable.
+std::optional<std::pair<uint16_t, uint16_t>> tiffSampleKind(const uint8_t* data, size_t size);
+
 // greyAlpha: CV_8UC2 or CV_16UC2 (grey, alpha). Throws Error(Io) if the library reports an error.
 std::vector<uint8_t> encodeGreyAlphaPng(const cv::Mat& greyAlpha, int compressionLevel);
 std::vector<uint8_t> encodeGreyAlphaTiff(const cv::Mat& greyAlpha);

@@ -80,6 +80,52 @@ ImageFormat formatOf(const uint8_t* d, size_t n) {
     return ImageFormat::Unknown;
 }
 
+std::optional<std::string> unsupportedFeature(ImageFormat format, const uint8_t* d, size_t n) {
+    if (format == ImageFormat::WebP) {
+        WebPBitstreamFeatures features;
+        if (WebPGetFeatures(d, n, &features) == VP8_STATUS_OK && features.has_animation)
+            return "an animated WebP (aekit reads still images)";
+    }
+    if (format == ImageFormat::Tiff) {
+        const auto kind = tiffSampleKind(d, n);
+        if (kind && kind->first > 16) return "a TIFF of " + std::to_string(kind->first) + "-bit samples (8 or 16 bits only)";
+        if (kind && kind->second == 3) return "a TIFF of floating-point samples (8- or 16-bit integers only)";
+    }
+    return std::nullopt;
+}
+
+uint64_t jpegScanCount(const uint8_t* d, size_t n) {
+    uint64_t scans = 0;
+    size_t pos = 2;
+    while (pos + 3 < n) {
+        if (d[pos] != 0xFF) {  // entropy-coded data: skip to the next marker (FF 00 is a stuffed byte, FF D0-D7 a restart)
+            ++pos;
+            continue;
+        }
+        const uint8_t marker = d[pos + 1];
+        if (marker == 0x00 || marker == 0xFF || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            pos += marker == 0xFF ? 1 : 2;
+            continue;
+        }
+        if (marker == 0xD9) break;  // end of image
+        const size_t length = be16(d + pos + 2);
+        if (marker == 0xDA) ++scans;
+        pos += 2 + length;  // the segment; after a scan header the entropy-coded data follows
+    }
+    return scans;
+}
+
+bool pngHasTransparentColour(const uint8_t* d, size_t n) {
+    if (n < 26 || (d[25] != 0 && d[25] != 2 && d[25] != 3)) return false;  // grey, RGB or palette only
+    for (size_t pos = 8; pos + 8 <= n;) {  // chunks: length, type, data, CRC
+        const uint32_t length = be32(d + pos);
+        if (std::memcmp(d + pos + 4, "tRNS", 4) == 0) return d[25] != 3;  // OpenCV keeps a palette's alpha
+        if (std::memcmp(d + pos + 4, "IDAT", 4) == 0 || length > n) return false;  // tRNS comes before the data
+        pos += 12 + size_t(length);
+    }
+    return false;
+}
+
 std::optional<DeclaredSize> declaredSize(ImageFormat format, const uint8_t* d, size_t n) {
     switch (format) {
         case ImageFormat::Png: return pngSize(d, n);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace aekit::io {
 
@@ -26,5 +27,14 @@ struct DeclaredSize {
 // The size in the header (of the first frame, page or directory: what the decoders read), or none
 // when the header is missing, truncated or malformed.
 std::optional<DeclaredSize> declaredSize(ImageFormat format, const uint8_t* data, size_t size);
+
+// What a valid file of a known format holds that aekit does not read (an animated WebP, a TIFF of
+// 32-bit or floating-point samples), in words; nullopt when there is nothing of the kind.
+std::optional<std::string> unsupportedFeature(ImageFormat format, const uint8_t* data, size_t size);
+// The number of scans (start-of-scan segments) of a JPEG: its segments walked by their lengths, each
+// scan's entropy-coded data skipped to the next marker (what an EXIF thumbnail holds is not counted).
+uint64_t jpegScanCount(const uint8_t* data, size_t size);
+// True for a PNG without an alpha channel that declares a transparent colour (tRNS): OpenCV drops it.
+bool pngHasTransparentColour(const uint8_t* data, size_t size);
 
 }  // namespace aekit::io

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
@@ -16,6 +17,7 @@
 #include "io/atomic_file.hpp"
 #include "io/grey_alpha_codecs.hpp"
 #include "io/image_header.hpp"
+#include "io/library_messages.hpp"
 
 namespace aekit {
 
@@ -37,7 +39,12 @@ std::string lowerExtension(const std::string& path) {
     return e;
 }
 
-[[noreturn]] void badImage(const std::string& name, const std::string& what) { fail(ErrorKind::BadFile, name + ": " + what); }
+constexpr uint64_t kMaxJpegScans = 100, kMaxJpegScanPixels = 2'000'000'000;
+
+[[noreturn]] void badImage(const std::string& name, std::string what) {
+    std::replace(what.begin(), what.end(), '\n', ' ');  // one line per problem, whatever a library said
+    fail(ErrorKind::BadFile, name + ": " + what);
+}
 
 // EXIF orientation (1-8) applied so that pixels come out upright.
 cv::Mat applyOrientation(const cv::Mat& m, long orientation) {
@@ -97,6 +104,10 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     const auto declared = io::declaredSize(format, data, size);
     if (!declared) badImage(name, "image header is unreadable (corrupt or truncated file?)");
     if (declared->width == 0 || declared->height == 0) badImage(name, "image has zero pixels");
+    if (const auto feature = io::unsupportedFeature(format, data, size))
+        fail(ErrorKind::Unsupported, name + ": " + *feature + "; not supported");
+    if (format == io::ImageFormat::Png && io::pngHasTransparentColour(data, size) && options.notes)
+        options.notes->push_back(name + ": its transparent colour (PNG tRNS) is not kept; the output is opaque");
     if (declared->width * declared->height > options.maxPixels)
         badImage(name, std::to_string(declared->width) + "x" + std::to_string(declared->height) +
                            " pixels is over the limit of " + std::to_string(options.maxPixels) +
@@ -123,15 +134,32 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
                 break;
             }
         if (!hasEnd) badImage(name, "JPEG data ends early (truncated file?)");
+        // A progressive JPEG is decoded once per scan: thousands of scans in a small file cost
+        // minutes. Cameras and encoders write 1 to about 20.
+        const uint64_t scans = io::jpegScanCount(data, size);
+        const uint64_t pixels = declared->width * declared->height;
+        if (scans > kMaxJpegScans || scans * pixels > kMaxJpegScanPixels)
+            badImage(name, "JPEG has " + std::to_string(scans) + " scans of " + std::to_string(pixels) +
+                               " pixels, over the decoding limit (" + std::to_string(kMaxJpegScans) + " scans, " +
+                               std::to_string(kMaxJpegScanPixels / 1000000) + " million scan-pixels); refused");
     }
-    cv::Mat raw = format == io::ImageFormat::Tiff ? io::decodeGreyAlphaTiff(data, size) : cv::Mat();
-    if (raw.empty()) try {
-        raw = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
-                           cv::IMREAD_UNCHANGED);
+    std::optional<io::LibraryMessages> capture;
+    if (options.captureLibraryMessages) capture.emplace();
+    cv::Mat raw;
+    std::string decodeError;
+    try {
+        if (format == io::ImageFormat::Tiff) raw = io::decodeGreyAlphaTiff(data, size);
+        if (raw.empty())
+            raw = cv::imdecode(cv::Mat(1, static_cast<int>(std::min<size_t>(size, INT32_MAX)), CV_8U, const_cast<uint8_t*>(data)),
+                               cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
-        badImage(name, std::string("cannot decode: ") + e.what());
+        decodeError = e.what();
     }
-    if (raw.empty()) badImage(name, "not a decodable PNG, JPEG, TIFF, BMP or WebP image (corrupt or truncated?)");
+    const std::string messages = capture ? capture->take() : std::string();
+    const std::string said = messages.empty() ? "" : " (" + messages + ")";
+    if (!decodeError.empty()) badImage(name, "cannot decode: " + decodeError + said);
+    if (raw.empty()) badImage(name, "not a decodable PNG, JPEG, TIFF, BMP or WebP image (corrupt or truncated?)" + said);
+    if (!messages.empty() && options.notes) options.notes->push_back(name + ": decoded with a warning: " + messages);
     if (raw.cols <= 0 || raw.rows <= 0) badImage(name, "image has zero pixels");
     if (uint64_t(raw.cols) * uint64_t(raw.rows) > options.maxPixels)
         badImage(name, std::to_string(raw.cols) + "x" + std::to_string(raw.rows) + " pixels is over the limit of " +

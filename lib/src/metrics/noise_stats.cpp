@@ -91,9 +91,9 @@ struct Autocorrelation {
 
 NoiseStats measureNoise(const Image& noisy, const NoiseStatsOptions& o, const Image* reference) {
     const int B = o.block;
-    if (B < 2 * NoiseStats::kMaxLag || o.flatQuantile <= 0 || o.flatQuantile > 1)
-        fail(ErrorKind::InvalidArgument, "noise statistics: block must be at least " +
-                                             std::to_string(2 * NoiseStats::kMaxLag) + " and the quantile in (0, 1]");
+    if (B < 2 * NoiseStats::kMaxLag || B > 4096 || !(o.flatQuantile > 0 && o.flatQuantile <= 1))  // NaN fails too
+        fail(ErrorKind::InvalidArgument, "noise statistics: --block must be " + std::to_string(2 * NoiseStats::kMaxLag) +
+                                             " to 4096 and --flat-quantile in (0, 1]");
     if (reference && (reference->width != noisy.width || reference->height != noisy.height ||
                       reference->channels != noisy.channels))
         fail(ErrorKind::InvalidArgument, "noise statistics: the reference is " + std::to_string(reference->width) + "x" +

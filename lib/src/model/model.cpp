@@ -8,6 +8,10 @@
 
 namespace aekit {
 
+namespace {
+constexpr float kMaxWeightMagnitude = 1e4f;
+}  // namespace
+
 const char* toString(Task t) {
     switch (t) {
         case Task::Denoise: return "denoise";
@@ -48,9 +52,15 @@ Model Model::fromContent(SafetensorsContent content, const std::string& name) {
     if (m.arch.parameterCount() > values)
         fail(ErrorKind::BadFile, name + ": the architecture has " + std::to_string(m.arch.parameterCount()) +
                                      " parameters, the file's tensors hold only " + std::to_string(values) + " values");
+    // Trained weights stay within a few units (the shipped models' largest is about 1.5); finite but
+    // huge ones (3e38) overflow to Inf inside the network and give black images without an error.
     for (const auto& [tname, t] : content.tensors)
-        for (float v : t.data)
+        for (float v : t.data) {
             if (!std::isfinite(v)) fail(ErrorKind::BadFile, name + ": tensor '" + tname + "' holds NaN or Inf");
+            if (std::abs(v) > kMaxWeightMagnitude)
+                fail(ErrorKind::BadFile, name + ": tensor '" + tname + "' holds " + std::to_string(v) +
+                                             ", beyond any trained weight (limit " + std::to_string(int(kMaxWeightMagnitude)) + "); refused");
+        }
     m.weights = std::move(content.tensors);
     m.metadata = std::move(content.metadata);
     // Shapes against the architecture: building an inference network checks every tensor.

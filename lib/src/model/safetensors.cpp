@@ -20,7 +20,40 @@ namespace {
 constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // safetensors' own limit
 constexpr size_t kMaxDims = 8;
 
+constexpr int kMaxHeaderDepth = 3;            // header { tensor { shape [ ] } }
+constexpr size_t kMaxHeaderElements = 200000;  // values and containers (a model has a few hundred)
+
 [[noreturn]] void bad(const std::string& name, const std::string& what) { fail(ErrorKind::BadFile, name + ": " + what); }
+
+// A safetensors header is shallow and small; a hostile one (deep nesting, millions of empty objects)
+// would cost gigabytes and seconds in the JSON parser, so its shape is checked on the bytes first.
+void checkHeaderShape(const uint8_t* text, uint64_t size, const std::string& name) {
+    int depth = 0;
+    size_t elements = 0;
+    bool inString = false;
+    for (uint64_t i = 0; i < size; ++i) {
+        const uint8_t c = text[i];
+        if (inString) {
+            if (c == '\\') ++i;
+            else if (c == '"') inString = false;
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+            ++elements;
+        } else if (c == '{' || c == '[') {
+            if (++depth > kMaxHeaderDepth) bad(name, "header nests deeper than a safetensors header does; refused");
+            ++elements;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        } else if (c == ',') {
+            ++elements;
+        }
+        if (elements > kMaxHeaderElements)
+            bad(name, "header has over " + std::to_string(kMaxHeaderElements) + " JSON elements; refused");
+    }
+}
+
 }  // namespace
 
 SafetensorsContent parseSafetensors(const uint8_t* data, size_t size, const std::string& name) {
@@ -32,6 +65,7 @@ SafetensorsContent parseSafetensors(const uint8_t* data, size_t size, const std:
     const uint8_t* body = data + 8 + headerLen;
     const uint64_t bodySize = size - 8 - headerLen;
 
+    checkHeaderShape(data + 8, headerLen, name);
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(data + 8, data + 8 + headerLen);

@@ -17,6 +17,7 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
     targetCache_.resize(targets_.empty() ? 0 : n);
     std::vector<std::string> errors(n);
     std::vector<int> sides(n, 0);
+    sizes_.resize(n);
     std::atomic<size_t> nextIndex{0};
     std::atomic<uint64_t> used{0};
     ReadOptions ro;
@@ -37,6 +38,7 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
                                  std::to_string(im->height));
                 }
                 sides[i] = side;
+                sizes_[i] = {im->width, im->height};
                 if (used.fetch_add(bytes * (t ? 2 : 1)) + bytes * (t ? 2 : 1) <= cacheBytes) {
                     cache_[i] = im;
                     if (t) targetCache_[i] = t;
@@ -59,23 +61,41 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
         }
 }
 
+namespace {
+
+// Decodes a training image again (it did not fit the cache), checking it is the image first decoded.
+std::shared_ptr<const Image> decodeAgain(const std::string& path, std::pair<int, int> size, uint64_t maxPixels) {
+    ReadOptions ro;
+    ro.maxPixels = maxPixels;
+    ro.captureLibraryMessages = false;  // the training loop prints meanwhile; the file decoded cleanly before
+    std::shared_ptr<Image> im;
+    try {
+        im = std::make_shared<Image>(readImage(path, ro));
+    } catch (const Error& e) {
+        fail(ErrorKind::BadFile, std::string(e.what()) + " (it changed on disk during training)");
+    }
+    if (im->width != size.first || im->height != size.second)
+        fail(ErrorKind::BadFile, path + ": changed on disk during training (was " + std::to_string(size.first) + "x" +
+                                     std::to_string(size.second) + ", now " + std::to_string(im->width) + "x" +
+                                     std::to_string(im->height) + ")");
+    return im;
+}
+
+}  // namespace
+
 std::shared_ptr<const Image> ImageSet::image(size_t i) const {
     if (cache_[i]) return cache_[i];
-    ReadOptions ro;
-    ro.maxPixels = maxPixels_;
-    return std::make_shared<Image>(readImage(paths_[i], ro));
+    return decodeAgain(paths_[i], sizes_[i], maxPixels_);
 }
 
 std::shared_ptr<const Image> ImageSet::target(size_t i) const {
     if (targets_.empty()) fail(ErrorKind::Internal, "target() on an unpaired image set");
     if (targetCache_[i]) return targetCache_[i];
-    ReadOptions ro;
-    ro.maxPixels = maxPixels_;
-    return std::make_shared<Image>(readImage(targets_[i], ro));
+    return decodeAgain(targets_[i], sizes_[i], maxPixels_);
 }
 
 Prefetcher::Prefetcher(Maker make, int threads, int depth, int64_t firstStep)
-    : make_(std::move(make)), depth_(depth), slots_(size_t(depth)), ready_(size_t(depth), -1), next_(firstStep),
+    : make_(std::move(make)), depth_(depth), slots_(size_t(depth)), ready_(size_t(depth), -1), errors_(size_t(depth)), next_(firstStep),
       consumed_(firstStep) {
     for (int t = 0; t < std::max(1, threads); ++t) workers_.emplace_back([this] { work(); });
 }
@@ -100,9 +120,15 @@ void Prefetcher::work() {
             step = next_++;
         }
         Batch& slot = slots_[size_t(step % depth_)];
-        make_(step, slot);  // exceptions here are bugs in batch making: let them terminate loudly
+        std::exception_ptr error;
+        try {
+            make_(step, slot);
+        } catch (...) {
+            error = std::current_exception();  // handed to the consumer by get()
+        }
         {
             std::lock_guard<std::mutex> lock(mu_);
+            errors_[size_t(step % depth_)] = error;
             ready_[size_t(step % depth_)] = step;
         }
         cv_.notify_all();
@@ -118,6 +144,7 @@ const Batch& Prefetcher::get(int64_t step, double* waitedSeconds) {
     }
     cv_.wait(lock, [&] { return ready_[size_t(step % depth_)] == step; });
     if (waitedSeconds) *waitedSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (errors_[size_t(step % depth_)]) std::rethrow_exception(errors_[size_t(step % depth_)]);
     return slots_[size_t(step % depth_)];
 }
 

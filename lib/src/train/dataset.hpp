@@ -6,6 +6,7 @@
 #pragma once
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,7 +26,8 @@ public:
              int threads);
     size_t size() const { return paths_.size(); }
     bool paired() const { return !targets_.empty(); }
-    // The image (and its target when paired); decoded again if it did not fit the cache.
+    // The image (and its target when paired); decoded again if it did not fit the cache. A file that
+    // became unreadable or changed size since it was first decoded throws Error(BadFile) naming it.
     std::shared_ptr<const Image> image(size_t i) const;
     std::shared_ptr<const Image> target(size_t i) const;
     const std::string& path(size_t i) const { return paths_[i]; }
@@ -35,6 +37,7 @@ public:
 private:
     std::vector<std::string> paths_, targets_;
     std::vector<std::shared_ptr<const Image>> cache_, targetCache_;
+    std::vector<std::pair<int, int>> sizes_;  // width, height as first decoded
     uint64_t maxPixels_;
     int minSide_ = 0;
     std::string smallest_;
@@ -52,7 +55,8 @@ public:
     using Maker = std::function<void(int64_t step, Batch& out)>;
     Prefetcher(Maker make, int threads, int depth, int64_t firstStep);
     ~Prefetcher();
-    // Batch `step`; steps must be requested in order. Valid until the next get().
+    // Batch `step`; steps must be requested in order. Valid until the next get(). Rethrows what
+    // making that batch threw (a training image that changed on disk).
     const Batch& get(int64_t step, double* waitedSeconds);
 
 private:
@@ -61,6 +65,7 @@ private:
     int depth_;
     std::vector<Batch> slots_;
     std::vector<int64_t> ready_;  // step held by each slot, -1 when none
+    std::vector<std::exception_ptr> errors_;  // what making a slot's batch threw (rethrown by get)
     int64_t next_;                // next step a worker will build
     int64_t consumed_;            // steps below this are released
     bool stopping_ = false;

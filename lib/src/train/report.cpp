@@ -13,20 +13,26 @@
 
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
+#include "aekit/output_files.hpp"
 #include "io/atomic_file.hpp"
 
 namespace aekit::training {
 
 void appendLog(const std::string& csvPath, const LogRow& r) {
-    const bool fresh = !std::filesystem::exists(csvPath);
-    std::ofstream f(csvPath, std::ios::app);
-    if (!f) fail(ErrorKind::Io, csvPath + ": cannot append to the training log");
-    if (fresh) f << "step,loss,lr,patches_per_s,val,seconds\n";
+    // The whole log is rewritten atomically: a crash never leaves half a row, a full disk is reported.
+    std::string text;
+    if (std::filesystem::exists(csvPath)) {
+        std::ifstream in(csvPath, std::ios::binary);
+        text.assign(std::istreambuf_iterator<char>(in), {});
+        if (!in.good() && !in.eof()) fail(ErrorKind::Io, csvPath + ": cannot read the training log");
+        if (!text.empty() && text.back() != '\n') text += '\n';
+    }
+    if (text.empty()) text = "step,loss,lr,patches_per_s,val,seconds\n";
     auto cell = [](double v) { return std::isfinite(v) ? std::to_string(v) : std::string(); };  // empty: no figure
     char line[256];
     std::snprintf(line, sizeof line, "%lld,%s,%.6g,%.4g,%s,%.1f\n", r.step, cell(r.loss).c_str(), r.lr,
                   r.patchesPerSecond, cell(r.val).c_str(), r.seconds);
-    f << line;
+    writeTextFile(csvPath, text + line);
 }
 
 namespace {

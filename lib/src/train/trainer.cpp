@@ -82,8 +82,10 @@ Files gatherFiles(const TrainOptions& o) {
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::mt19937_64 rng(itemSeed(o.seed, "validation split"));
     std::shuffle(order.begin(), order.end(), rng);
-    const size_t nVal = std::clamp<size_t>(size_t(std::lround(double(paths.size()) * o.valFraction)), 1,
-                                           std::min<size_t>(size_t(std::max(1, o.valImages)), paths.size() - 1));
+    // At least valFraction of the images or 2, whichever is more (one image is no validation), at most
+    // --val-images, and always one left to train on.
+    const size_t share = std::max<size_t>(size_t(std::lround(double(paths.size()) * o.valFraction)), 2);
+    const size_t nVal = std::clamp<size_t>(share, 1, std::min<size_t>(size_t(std::max(1, o.valImages)), paths.size() - 1));
     for (size_t k = 0; k < order.size(); ++k) {
         const size_t i = order[k];
         auto& p = k < nVal ? f.val : f.train;
@@ -208,6 +210,9 @@ private:
     bool initDeepens_ = false;  // --init from the same network with fewer convolutions per level
 };
 
+// Pixels of one step's batch (batch x patch^2): beyond it the network's buffers alone pass hundreds of GB.
+constexpr int64_t kMaxPixelsPerStep = int64_t(1) << 26;
+
 void Trainer::configure() {
     auto& o = o_;
     if (o.out.empty()) fail(ErrorKind::InvalidArgument, "--out: name the model file to write");
@@ -217,6 +222,23 @@ void Trainer::configure() {
         fail(ErrorKind::InvalidArgument, "--val-every and --val-images must be positive");
     if (!(o.lr > 0) || !(o.checkpointMinutes > 0)) fail(ErrorKind::InvalidArgument, "--lr and --checkpoint-minutes must be positive");
     if (!(o.rebalance > 0 && o.rebalance <= 1)) fail(ErrorKind::InvalidArgument, "--rebalance must be in (0, 1]");
+    // Every number in range before any work: a typo must not end in a oneDNN error or a wrapped value.
+    auto refuse = [](bool bad, const std::string& what) {
+        if (bad) fail(ErrorKind::InvalidArgument, what);
+    };
+    refuse(int64_t(o.batch) * o.patch * o.patch > kMaxPixelsPerStep,
+           "--batch x --patch^2 is " + std::to_string(int64_t(o.batch) * o.patch * o.patch) + " pixels per step, over the limit of " +
+               std::to_string(kMaxPixelsPerStep) + "; lower --batch or --patch");
+    refuse(!std::isfinite(o.lr) || o.lr > 10, "--lr must be a finite number in (0, 10]");
+    refuse(!(o.minLr >= 0 && o.minLr <= 10), "--min-lr must be a finite number in [0, 10]");
+    refuse(o.warmup < -1, "--warmup must be -1 (automatic) or 0 and more");
+    refuse(!(o.weightDecay >= 0 && o.weightDecay < 1), "--weight-decay must be in [0, 1)");
+    refuse(!(o.clip >= 0 && std::isfinite(o.clip)), "--clip must be 0 (off) or a positive number");
+    refuse(o.loaderThreads < 1 || o.loaderThreads > 64, "--loader-threads must be 1 to 64");
+    refuse(o.threads < 0 || o.threads > 1024, "--threads must be 0 (all cores) to 1024");
+    refuse(!(o.checkpointMinutes <= 1e6), "--checkpoint-minutes is too large");
+    refuse(o.cacheMegabytes > (1ull << 30), "--cache-mb is too large (a negative number?)");
+    refuse(o.valImages > 100000, "--val-images must be at most 100000");
     if (o.task == Task::Colorize && !o.target.empty())
         fail(ErrorKind::InvalidArgument, "--target is for denoise and reconstruct");
     Architecture& a = o.arch;
@@ -420,7 +442,11 @@ void Trainer::saveCheckpoint(Network& net, Optimizer& opt, int64_t step, double 
     for (auto& [k, v] : opt.state()) c.tensors.emplace(k, v);
     nlohmann::json ck{{"step", step},       {"seed", o_.seed},   {"batch", o_.batch}, {"patch", o_.patch},
                       {"noise", o_.noise},  {"task", toString(o_.task)}, {"steps", o_.steps},
-                      {"seconds", seconds}, {"class_weights", classWeights_}};
+                      {"seconds", seconds}, {"class_weights", classWeights_},
+                      // what `train --resume` takes from the checkpoint when not given again
+                      {"lr", o_.lr}, {"min_lr", o_.minLr}, {"warmup", o_.warmup}, {"schedule", o_.schedule},
+                      {"optimizer", o_.optimizer}, {"weight_decay", o_.weightDecay}, {"clip", o_.clip},
+                      {"loss", toString(o_.loss)}};
     c.metadata["aekit.checkpoint"] = ck.dump();
     writeSafetensors(o_.out + ".ckpt", c);
 }
@@ -437,10 +463,16 @@ int64_t Trainer::resume(Network& net, Optimizer& opt) {
     if (meta("aekit.task") != toString(o_.task))
         fail(ErrorKind::InvalidArgument, path + ": checkpoint is for task " + meta("aekit.task") + ", not " + toString(o_.task));
     const Architecture saved = Architecture::fromJson(meta("aekit.arch"));
-    if (saved.toJson() != o_.arch.toJson())
-        fail(ErrorKind::InvalidArgument, path + ": checkpoint architecture " + saved.toJson() +
-                                             " differs from the options' " + o_.arch.toJson() +
-                                             " (resume with the same options, or choose a new --out)");
+    if (saved.toJson() != o_.arch.toJson()) {
+        const auto a = nlohmann::json::parse(saved.toJson()), b = nlohmann::json::parse(o_.arch.toJson());
+        std::string differs;
+        for (auto it = a.begin(); it != a.end(); ++it)
+            if (!b.contains(it.key()) || b.at(it.key()) != it.value())
+                differs += (differs.empty() ? "" : ", ") + it.key() + " " + it.value().dump() + " (the options: " +
+                           (b.contains(it.key()) ? b.at(it.key()).dump() : "none") + ")";
+        fail(ErrorKind::InvalidArgument, path + ": the checkpoint's architecture differs from the options in " + differs +
+                                             " (leave the architecture options out to take the checkpoint's, or choose a new --out)");
+    }
     const auto ck = nlohmann::json::parse(meta("aekit.checkpoint"));
     for (const char* k : {"seed", "batch", "patch"}) {
         const auto want = k == std::string("seed") ? nlohmann::json(o_.seed)
@@ -561,7 +593,16 @@ TrainResult Trainer::run() {
             result.interrupted = true;
             break;
         }
-        const training::Batch& b = prefetch.get(step, &waited);
+        const training::Batch* batch = nullptr;
+        try {
+            batch = &prefetch.get(step, &waited);
+        } catch (const Error& e) {  // the data changed under the run: keep what was learnt, say what changed
+            priorSeconds_ += elapsed();
+            saveCheckpoint(net, opt, step, priorSeconds_);
+            fail(e.kind(), std::string(e.what()) + "; stopped at step " + std::to_string(step) + ", checkpoint " + o_.out +
+                               ".ckpt written (fix the data, then resume with --resume)");
+        }
+        const training::Batch& b = *batch;
         std::copy(b.input.begin(), b.input.end(), net.input());
         net.forward();
         double loss;

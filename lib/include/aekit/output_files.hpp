@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// The files around the images (manifests, score and code CSVs, JSON reports, models, plots): written
+// atomically like the images, never over an input, with CSV fields quoted as RFC 4180 says.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace aekit {
+
+// Writes text atomically (temporary file, flush, rename); throws Error(Io) naming the file on any
+// failure, a full disk included.
+void writeTextFile(const std::string& path, const std::string& text);
+
+// Refuses (Error(InvalidArgument), naming the path and the option) an output that is one of the
+// inputs (files, or the image files inside input folders), or an image file inside an input folder
+// (the next run would read it as an input). inputs: files and folders as the user gave them.
+void refuseOutputOverInput(const std::string& output, const std::vector<std::string>& inputs, const std::string& option);
+
+// Refuses a text side file (CSV, JSON) named like an image: a slip that would replace a photo.
+void refuseImageNameForText(const std::string& path, const std::string& option);
+
+// Refuses an output folder for images that is an input folder or lies inside one.
+void refuseImageFolderInInput(const std::string& folder, const std::vector<std::string>& inputs, const std::string& option);
+
+// One CSV field: quoted, with inner quotes doubled (RFC 4180).
+std::string csvField(const std::string& text);
+// The fields of one CSV line (quoted or not, RFC 4180; a line break inside quotes is not supported).
+std::vector<std::string> parseCsvLine(const std::string& line);
+
+}  // namespace aekit
