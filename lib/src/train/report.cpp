@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,13 +64,25 @@ std::vector<LogRow> readLog(const std::string& csvPath) {
     return rows;
 }
 
-// One panel: points (x, y) scaled into rect, with axis labels.
+// Tick values at 1, 2 or 5 x 10^k covering [lo, hi], about `count` of them.
+std::vector<double> niceTicks(double lo, double hi, int count) {
+    const double raw = (hi - lo) / std::max(1, count), mag = std::pow(10, std::floor(std::log10(raw)));
+    const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    std::vector<double> ticks;
+    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) ticks.push_back(std::abs(t) < 1e-12 * step ? 0 : t);
+    return ticks;
+}
+
+// One panel: points (x, y) scaled into rect, with ticks, grid lines and labels on both axes (y on a
+// log scale when logY: ticks at 1, 2 and 5 of each decade).
 void drawPanel(cv::Mat& canvas, cv::Rect rect, const std::vector<cv::Point2d>& pts, const std::string& title, bool logY,
                cv::Scalar colour) {
-    cv::rectangle(canvas, rect, cv::Scalar(200, 200, 200));
-    cv::putText(canvas, title, {rect.x + 8, rect.y + 20}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(40, 40, 40), 1,
-                cv::LINE_AA);
-    if (pts.size() < 1) return;
+    const cv::Scalar ink(60, 60, 60), grid(225, 225, 225);
+    cv::putText(canvas, title, {rect.x + 60, rect.y + 20}, cv::FONT_HERSHEY_SIMPLEX, 0.5, ink, 1, cv::LINE_AA);
+    const int left = 62, right = 16, top = 32, bottom = 40;
+    const cv::Rect plot(rect.x + left, rect.y + top, rect.width - left - right, rect.height - top - bottom);
+    cv::rectangle(canvas, plot, cv::Scalar(170, 170, 170));
+    if (pts.empty()) return;
     double x0 = pts.front().x, x1 = pts.front().x, y0 = INFINITY, y1 = -INFINITY;
     auto fy = [&](double y) { return logY ? std::log10(std::max(y, 1e-12)) : y; };
     for (auto& p : pts) {
@@ -79,22 +92,42 @@ void drawPanel(cv::Mat& canvas, cv::Rect rect, const std::vector<cv::Point2d>& p
         y1 = std::max(y1, fy(p.y));
     }
     if (x1 <= x0) x1 = x0 + 1;
-    if (y1 <= y0) y1 = y0 + 1e-6;
-    const int m = 40;
-    auto map = [&](const cv::Point2d& p) {
-        return cv::Point(rect.x + m + static_cast<int>((p.x - x0) / (x1 - x0) * (rect.width - 2 * m)),
-                         rect.y + rect.height - m - static_cast<int>((fy(p.y) - y0) / (y1 - y0) * (rect.height - 2 * m)));
-    };
+    if (y1 <= y0) y0 -= 0.5, y1 += 0.5;
+    const double pad = 0.05 * (y1 - y0);  // curves off the frame
+    y0 -= pad, y1 += pad;
+    auto px = [&](double x) { return plot.x + int(std::lround((x - x0) / (x1 - x0) * plot.width)); };
+    auto py = [&](double v) { return plot.y + plot.height - int(std::lround((v - y0) / (y1 - y0) * plot.height)); };
+    char buf[64];
+    for (double t : niceTicks(x0, x1, 6)) {
+        cv::line(canvas, {px(t), plot.y + 1}, {px(t), plot.y + plot.height - 1}, grid);
+        cv::line(canvas, {px(t), plot.y + plot.height}, {px(t), plot.y + plot.height + 4}, ink);
+        std::snprintf(buf, sizeof buf, "%.0f", t);
+        cv::putText(canvas, buf, {px(t) - 4 * int(std::strlen(buf)), plot.y + plot.height + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.35, ink);
+    }
+    cv::putText(canvas, "step", {plot.x + plot.width / 2 - 14, rect.y + rect.height - 8}, cv::FONT_HERSHEY_SIMPLEX, 0.4, ink);
+    std::vector<double> yValues;  // tick values (not logs)
+    if (logY) {
+        for (int e = int(std::floor(y0)); e <= int(std::ceil(y1)); ++e)
+            for (double m : {1.0, 2.0, 5.0})
+                if (const double v = e + std::log10(m); v >= y0 && v <= y1) yValues.push_back(std::pow(10, v));
+        if (yValues.size() < 3) {  // less than a decade shown: evenly spaced values instead
+            yValues.clear();
+            for (double v : niceTicks(std::pow(10, y0), std::pow(10, y1), 4))
+                if (v > 0) yValues.push_back(v);
+        }
+    } else {
+        yValues = niceTicks(y0, y1, 5);
+    }
+    for (double value : yValues) {
+        const double t = logY ? std::log10(value) : value;
+        cv::line(canvas, {plot.x + 1, py(t)}, {plot.x + plot.width - 1, py(t)}, grid);
+        cv::line(canvas, {plot.x - 4, py(t)}, {plot.x, py(t)}, ink);
+        std::snprintf(buf, sizeof buf, "%.4g", value);
+        cv::putText(canvas, buf, {rect.x + 4, py(t) + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.35, ink);
+    }
+    auto map = [&](const cv::Point2d& p) { return cv::Point(px(p.x), py(fy(p.y))); };
     for (size_t i = 1; i < pts.size(); ++i) cv::line(canvas, map(pts[i - 1]), map(pts[i]), colour, 1, cv::LINE_AA);
     if (pts.size() == 1) cv::circle(canvas, map(pts[0]), 3, colour, -1);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%.4g", logY ? std::pow(10, y1) : y1);
-    cv::putText(canvas, buf, {rect.x + 4, rect.y + m - 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(80, 80, 80));
-    std::snprintf(buf, sizeof buf, "%.4g", logY ? std::pow(10, y0) : y0);
-    cv::putText(canvas, buf, {rect.x + 4, rect.y + rect.height - m + 14}, cv::FONT_HERSHEY_SIMPLEX, 0.4,
-                cv::Scalar(80, 80, 80));
-    std::snprintf(buf, sizeof buf, "step %.0f .. %.0f", x0, x1);
-    cv::putText(canvas, buf, {rect.x + m, rect.y + rect.height - 8}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(80, 80, 80));
 }
 
 cv::Mat toBgr8(const Image& im) {
@@ -134,6 +167,18 @@ void writePlot(const std::string& csvPath, const std::string& pngPath, const std
 void writePreview(const std::string& pngPath, const std::vector<std::vector<Image>>& rows) {
     if (rows.empty()) return;
     std::vector<cv::Mat> lines;
+    {  // a header naming the columns
+        int width = 0;
+        for (const auto& im : rows.front()) width += im.width;
+        cv::Mat header(22, width, CV_8UC3, cv::Scalar(255, 255, 255));
+        const char* names[] = {"input", "output", "target"};
+        int x = 0;
+        for (size_t c = 0; c < rows.front().size(); ++c) {
+            cv::putText(header, c < 3 ? names[c] : "", {x + 6, 16}, cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
+            x += rows.front()[c].width;
+        }
+        lines.push_back(header);
+    }
     for (const auto& row : rows) {
         std::vector<cv::Mat> cells;
         for (const auto& im : row) cells.push_back(toBgr8(im));
