@@ -31,9 +31,13 @@ int runColorize(int argc, char** argv) {
     cli::applyThreads(vm);
     io.precision = cli::precision(vm);
     io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
+    io.raiseSmallTile = true;
     if (io.colorizeSize < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
     // Loaded once, before any image: a bad model is one error, not one per file.
     const auto model = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize)), io);
+    if (io.tile > 0 && io.tile < model->smallestUsefulTile())
+        std::cerr << "note: --tile " << io.tile << " would keep little of each tile (the model needs " << model->smallestUsefulTile() / 4
+                  << " px of context on each side); raised to " << model->smallestUsefulTile() << "\n";
     return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "colorize", [&](const aekit::BatchItem& item) {
         std::vector<std::string> notes;
         aekit::Image result;

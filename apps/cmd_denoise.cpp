@@ -34,6 +34,7 @@ int runDenoise(int argc, char** argv) {
     cli::applyThreads(vm);
     io.precision = cli::precision(vm);
     io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
+    io.raiseSmallTile = true;
     if (io.ensemble != 1 && io.ensemble != 8) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--ensemble: 1 or 8");
     if (!(sigma >= 0 && sigma <= 255)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--sigma: 0 to 255");
     if (io.tile < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tile: 0 (automatic) or a side in pixels");
@@ -41,6 +42,9 @@ int runDenoise(int argc, char** argv) {
     // images get the grey model (on grey real noise it measured better than the photo model), loaded
     // at the first grey image.
     aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Denoise)), io);
+    if (io.tile > 0 && io.tile < model.smallestUsefulTile())
+        std::cerr << "note: --tile " << io.tile << " would keep little of each tile (the model needs " << model.smallestUsefulTile() / 4
+                  << " px of context on each side); raised to " << model.smallestUsefulTile() << "\n";
     std::unique_ptr<aekit::ImageModel> greyDefault;
     auto modelFor = [&](int channels) -> aekit::ImageModel& {
         if (!modelName.empty() || channels == 3) return model;

@@ -16,6 +16,7 @@ namespace aekit {
 
 struct InferenceOptions {
     int tile = 0;                   // tile side in pixels (0: as large as the memory budget allows)
+    bool raiseSmallTile = false;    // a tile below smallestUsefulTile() is raised to it (else only to what is valid)
     uint64_t maxMemoryMB = 1536;    // budget for one image: its buffers plus the network's tiles
     // A budget the user set is a ceiling: an image it cannot hold with tiles that do useful work is
     // refused, naming the budget it needs. The default budget grows to that instead.
@@ -37,6 +38,9 @@ public:
     std::vector<float> run(const float* planes, int H, int W);
     // The tile side used for an image of H x W (for reports and tests).
     int tileFor(int H, int W) const;
+    // The smallest tile side that does useful work (keeps at least half of each side): a smaller
+    // --tile is raised to it.
+    int smallestUsefulTile() const;
 
     // Denoise: image channels must match the model's (Error otherwise), except that a colour model takes a
     // grey image as three equal channels and returns the luma of its output. sigma > 0: remove at most noise of

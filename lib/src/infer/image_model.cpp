@@ -85,11 +85,15 @@ struct ImageModel::Impl {
     // planes, interleaved copy and encoded file of the writer (measured: about 1.35 x the floats).
     double imageBytes(int H, int W, int inC, int outC) const { return double(H) * W * 4 * (inC + outC) * 1.4 + 64e6; }
 
+    // A tile keeps its inner T - 2 x overlap: at 4 x overlap, half of each side.
+    int usefulTile() const { return roundUp(4 * overlap, align); }
+
     // reserved: bytes the caller holds beside this run (0: the denoise case, from H x W).
     int tileFor(int H, int W, double reserved = 0) const {
         const int FH = frameH(H), FW = frameW(W);
         const int smallest = 2 * overlap + align;
-        if (options.tile > 0) return std::min(std::max(roundUp(options.tile, align), smallest), std::max(FH, FW));
+        if (options.tile > 0)
+            return std::min(std::max(roundUp(options.tile, align), options.raiseSmallTile ? usefulTile() : smallest), std::max(FH, FW));
         if (reserved <= 0) reserved = imageBytes(H, W, model.arch.inChannels, model.arch.outChannels);
         // The weights, code and libraries sit in the 64 MB of imageBytes.
         const double budget = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) - reserved) - fixedBytes;
@@ -97,7 +101,7 @@ struct ImageModel::Impl {
         side = std::max(side / align * align, smallest);
         // A tile keeps its inner T - 2 x overlap; below 4 x overlap most of its work is thrown away
         // (a 240-px tile keeping 16 px: hours for a large photo).
-        const int useful = std::min(roundUp(4 * overlap, align), std::max(FH, FW));
+        const int useful = std::min(usefulTile(), std::max(FH, FW));
         if (side < useful) {
             if (options.maxMemoryIsCeiling) {
                 const double needMB = (reserved + fixedBytes + double(useful) * useful * bytesPerPixel) / (1 << 20);
@@ -200,6 +204,7 @@ ImageModel::~ImageModel() = default;
 const Model& ImageModel::model() const { return impl_->model; }
 std::vector<float> ImageModel::run(const float* planes, int H, int W) { return impl_->run(planes, H, W); }
 int ImageModel::tileFor(int H, int W) const { return impl_->tileFor(H, W); }
+int ImageModel::smallestUsefulTile() const { return impl_->usefulTile(); }
 
 Image ImageModel::denoise(const Image& image, double sigma) {
     const Model& m = impl_->model;
