@@ -10,6 +10,7 @@
 #include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -61,6 +62,14 @@ bool parseOnly = false;
 bool parse(int argc, char** argv, const std::string& usage, const po::options_description& options,
            const po::positional_options_description& positionals, po::variables_map& vm,
            const po::options_description* hidden) {
+    // Boost.Program_options 1.74 builds its error messages by replacing placeholders (%value%) with
+    // the argument's text until none is left: an argument that contains one makes that loop endless
+    // (found by the command-line fuzzer). Such arguments are refused before Boost sees them.
+    for (int i = 1; i < argc; ++i)
+        for (const char* token : {"%value%", "%option%", "%canonical_option%", "%prefix_option%", "%original_token%"})
+            if (std::strstr(argv[i], token))
+                throw aekit::Error(aekit::ErrorKind::InvalidArgument,
+                                   "argument " + std::to_string(i) + " contains '" + token + "', which aekit refuses in any argument");
     po::options_description all;
     all.add(options);
     if (hidden) all.add(*hidden);

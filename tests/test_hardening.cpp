@@ -260,7 +260,9 @@ TEST_CASE("hardening: --max-memory is a ceiling the measured peak memory respect
                                                  "--model", "color", "--max-memory", std::to_string(budget), "--threads", "2"});
         CAPTURE(peakMb);
         CHECK(code == 0);
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer's shadow memory and quarantine are not aekit's
         CHECK(peakMb <= budget);
+#endif
     }
 }
 
@@ -278,7 +280,9 @@ TEST_CASE("hardening: numbers out of range and bad models are refused once, befo
                                  "colorize " + in + " -o " + (dir / "o") + " --size -1",
                                  "noise " + in + " --flat-quantile nan",
                                  "train --task denoise --data " + in + " --out " + (dir / "m.safetensors") + " --levels -1",
-                                 "denoise " + in + " -o " + (dir / "out.gif")}) {
+                                 "denoise " + in + " -o " + (dir / "out.gif"),
+                                 // Boost's error text would loop forever on its own placeholder (fuzzer finding)
+                                 "denoise " + in + " -o " + (dir / "o") + " --tile '%value%'"}) {
         CAPTURE(c);
         const auto r = runAekit(c);
         INFO(r.output);

@@ -5,7 +5,8 @@
 // must end in Parsed, --help, or one of aekit's usage errors; anything else escapes and is a finding.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,9 @@
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     cli::parseOnly = true;
-    std::freopen("/dev/null", "w", stdout);  // --help texts
-    std::freopen("/dev/null", "w", stderr);  // aekit's one-line errors
+    static std::ofstream null("/dev/null");
+    std::cout.rdbuf(null.rdbuf());  // --help texts
+    std::cerr.rdbuf(null.rdbuf());  // aekit's one-line errors (libFuzzer's own report stays on stderr)
     return 0;
 }
 
