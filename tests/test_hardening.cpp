@@ -289,6 +289,12 @@ TEST_CASE("hardening: numbers out of range and bad models are refused once, befo
         CHECK(r.code == 2);
         CHECK(lineCount(r.output) == 1);
     }
+    // A file named on the command line in a format aekit does not read fails; inside a folder it is skipped with a note.
+    writeBytes(dir / "photo.gif", "GIF89a");
+    const auto gif = runAekit("denoise " + (dir / "photo.gif") + " -o " + (dir / "gif-out"));
+    INFO(gif.output);
+    CHECK(gif.code == 1);
+    CHECK(gif.output.find("photo.gif: not a format aekit reads") != std::string::npos);
     // Finite but huge weights (3e38) would overflow to an all-black image: the file is refused.
     Model m = Model::load(shippedColourModel());
     m.weights.begin()->second.data[0] = 3e38f;

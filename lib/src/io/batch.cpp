@@ -75,8 +75,8 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
         if (fs::is_directory(in, ec)) {
             walk(in, found, plan.skipped, outFolder);
         } else if (fs::exists(in, ec)) {
-            if (!isImagePath(in))
-                plan.skipped.push_back(in + ": not an image file (by extension), skipped");
+            if (!isImagePath(in))  // named by the user: a failure, not a quiet skip as inside a folder
+                plan.problems.push_back(in + ": not a format aekit reads (png, jpg, jpeg, tif, tiff, bmp, webp)");
             else
                 found.emplace_back(in, fs::path(in).filename().string());
         } else {
