@@ -16,25 +16,17 @@
 #include "aekit/model.hpp"
 #include "aekit/network.hpp"
 #include "support/cli_runner.hpp"
+#include "support/files.hpp"
 #include "support/synthetic.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace aekit;
+using testutil::bytesOf;
+using testutil::makeImages;
 using testutil::runAekit;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string bytesOf(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), {}};
-}
-
-void makeImages(const std::string& dir, int count, int W, int H, int channels, uint64_t seed) {
-    fs::create_directories(dir);
-    for (int i = 0; i < count; ++i)
-        writeImage(dir + "/img" + std::to_string(i) + ".png", testutil::syntheticImage(W, H, channels, seed + i));
-}
 
 const char* kTinyArch = "--channels 8,12 --code 16 --steps 24 --batch 4 --patch 16 --val-every 12 --val-images 2 --threads 2";
 

@@ -26,27 +26,18 @@
 #include "aekit/output_files.hpp"
 #include "io/atomic_file.hpp"
 #include "support/cli_runner.hpp"
+#include "support/files.hpp"
 #include "support/synthetic.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace aekit;
+using testutil::bytesOf;
+using testutil::makeImages;
 using testutil::runAekit;
+using testutil::writeBytes;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string bytesOf(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), {}};
-}
-
-void writeBytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
-
-void makeImages(const std::string& dir, int count, int W, int H, int channels, uint64_t seed) {
-    fs::create_directories(dir);
-    for (int i = 0; i < count; ++i)
-        writeImage(dir + "/img" + std::to_string(i) + ".png", testutil::syntheticImage(W, H, channels, seed + i));
-}
 
 // Runs aekit with args (no shell) and returns its exit code and peak resident memory in MB.
 std::pair<int, double> runMeasured(const std::vector<std::string>& args) {
