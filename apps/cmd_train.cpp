@@ -50,26 +50,26 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     const auto arch = c.metadata.find("aekit.arch"), ck = c.metadata.find("aekit.checkpoint");
     if (arch == c.metadata.end() || ck == c.metadata.end()) return;  // the trainer says what is missing
     auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
-    const aekit::Architecture saved = aekit::Architecture::fromJson(arch->second);
+    const aekit::Architecture savedArch = aekit::Architecture::fromJson(arch->second);
     auto& a = o.arch;
     const bool shape = given("channels") || given("levels");
-    if (!shape) a.encoder = saved.encoder;
-    if (!shape && !given("decoder")) a.decoder = saved.decoder;
-    if (!given("code")) a.code = saved.code;
-    if (!given("convs")) a.convsPerLevel = saved.convsPerLevel;
-    if (!given("skips") && !given("no-skips")) a.skips = saved.skips;
-    if (!given("input-skip")) a.inputSkip = saved.inputSkip;
-    if (!given("residual") && !given("no-residual")) a.residual = saved.residual;
-    if (!given("upsample")) a.upsample = saved.upsample;
-    if (!given("activation")) a.activation = a.codeActivation = saved.activation;
-    if (!o.gray && saved.inChannels == 1 && o.task != aekit::Task::Colorize) o.gray = true;
+    if (!shape) a.encoder = savedArch.encoder;
+    if (!shape && !given("decoder")) a.decoder = savedArch.decoder;
+    if (!given("code")) a.code = savedArch.code;
+    if (!given("convs")) a.convsPerLevel = savedArch.convsPerLevel;
+    if (!given("skips") && !given("no-skips")) a.skips = savedArch.skips;
+    if (!given("input-skip")) a.inputSkip = savedArch.inputSkip;
+    if (!given("residual") && !given("no-residual")) a.residual = savedArch.residual;
+    if (!given("upsample")) a.upsample = savedArch.upsample;
+    if (!given("activation")) a.activation = a.codeActivation = savedArch.activation;
+    if (!o.gray && savedArch.inChannels == 1 && o.task != aekit::Task::Colorize) o.gray = true;
     const auto j = nlohmann::json::parse(ck->second);
     auto take = [&](const char* option, const char* key, auto& value) {
         if (!j.contains(key)) return;  // a checkpoint from before the key was written
         using T = std::decay_t<decltype(value)>;
-        const T saved = j.at(key).get<T>();
-        if (!given(option)) value = saved;
-        else if (value != saved)
+        const T stored = j.at(key).get<T>();
+        if (!given(option)) value = stored;
+        else if (value != stored)
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the checkpoint has --" + option + " " + j.at(key).dump() +
                                                                       ", the options " + nlohmann::json(value).dump() +
                                                                       " (leave it out to resume exactly, or choose a new --out)");
@@ -87,9 +87,9 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     take("clip", "clip", o.clip);
     if (!given("steps") && j.contains("steps")) o.steps = j.at("steps").get<int64_t>();
     if (j.contains("loss")) {
-        const aekit::LossKind saved = aekit::parseLoss(j.at("loss").get<std::string>());
-        if (!given("loss")) o.loss = saved;
-        else if (o.loss != saved)
+        const aekit::LossKind storedLoss = aekit::parseLoss(j.at("loss").get<std::string>());
+        if (!given("loss")) o.loss = storedLoss;
+        else if (o.loss != storedLoss)
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the checkpoint has --loss " + j.at("loss").get<std::string>() +
                                                                       " (leave it out to resume exactly, or choose a new --out)");
     }
