@@ -2,7 +2,6 @@
 // CLI plumbing (see cli.hpp).
 #include "cli.hpp"
 
-#include <oneapi/dnnl/dnnl.hpp>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,15 +38,13 @@ int guarded(const std::function<int()>& body) {
             case aekit::ErrorKind::BadFile: return kBadFile;
             case aekit::ErrorKind::Io: return kIo;
             case aekit::ErrorKind::Unsupported: return kUnsupported;
+            case aekit::ErrorKind::Engine: return kOneDnn;
             case aekit::ErrorKind::Internal: return kInternal;
         }
         return kInternal;
     } catch (const po::error& e) {
         std::cerr << "aekit: " << oneLine(e.what()) << " (see --help)\n";
         return kUsage;
-    } catch (const dnnl::error& e) {
-        std::cerr << "aekit: oneDNN error: " << oneLine(e.what()) << "\n";
-        return kOneDnn;
     } catch (const std::bad_alloc&) {
         std::cerr << "aekit: out of memory (try a smaller --tile or --batch)\n";
         return kUnknown;
@@ -193,10 +190,6 @@ const std::atomic<bool>* installStopHandler() {
     sigaction(SIGTERM, &sa, nullptr);
     return &gStop;
 }
-
-}  // namespace cli
-
-namespace cli {
 
 namespace {
 

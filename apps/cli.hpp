@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "aekit/batch.hpp"
+#include "aekit/image.hpp"
 #include "aekit/model.hpp"
 #include "aekit/network.hpp"
 
@@ -87,12 +89,6 @@ std::function<void(const uint64_t&)> positiveSize(const char* option);
 // Installs SIGINT/SIGTERM handlers that set the returned flag (a second signal exits at once).
 const std::atomic<bool>* installStopHandler();
 
-}  // namespace cli
-
-#include "aekit/batch.hpp"
-#include "aekit/image.hpp"
-
-namespace cli {
 
 // The options every file-batch command shares: inputs (positional), -o, --max-pixels, --overwrite.
 struct BatchArgs {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// aekit bench: bench-unet speed figures (DESIGN.md), printed and optionally as JSON.
+// aekit bench: bench-unet speed figures (docs/design.md), printed and optionally as JSON.
 #include <cstdio>
 #include <iostream>
 

@@ -4,23 +4,22 @@
 #include <iostream>
 
 #include "aekit/model.hpp"
-#include "aekit/network.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
 int runInfo(int argc, char** argv) {
     cli::po::options_description opts("options");
     opts.add_options()("model", cli::po::value<std::string>()->required(), "model file (or shipped name)");
+    opts.add_options()("layers", "also list every layer: name, kind, channels in and out, scale");
     opts.add_options()("help,h", "this help");
     cli::po::positional_options_description pos;
     pos.add("model", 1);
     cli::po::variables_map vm;
-    if (!cli::parse(argc, argv, "usage: aekit info MODEL", opts, pos, vm)) return cli::kOk;
+    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers]", opts, pos, vm)) return cli::kOk;
     std::string path = vm["model"].as<std::string>();
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
     const aekit::Model m = aekit::Model::load(path);
-    aekit::Network net(m.arch, aekit::Mode::Inference);
     const auto& a = m.arch;
     std::printf("file:          %s\n", path.c_str());
     std::printf("task:          %s\n", aekit::toString(m.task));
@@ -35,9 +34,15 @@ int runInfo(int argc, char** argv) {
     std::printf("               skips %s%s, residual %s, upsampling %s, activation %s\n", a.skips ? "on" : "off",
                 a.inputSkip ? " (with input)" : "", a.residual ? "on" : "off", aekit::toString(a.upsample),
                 aekit::toString(a.activation));
-    std::printf("parameters:    %lld\n", static_cast<long long>(net.parameterCount()));
+    std::printf("parameters:    %lld\n", static_cast<long long>(a.parameterCount()));
     std::printf("cost:          %.0f multiply-adds per pixel, receptive field %d px\n", a.macsPerPixel(),
                 a.receptiveField());
+    if (vm.count("layers")) {
+        std::printf("layers:        %-10s %-11s %5s %5s  scale\n", "name", "kind", "in", "out");
+        for (const aekit::Layer& layer : a.layers())
+            std::printf("               %-10s %-11s %5d %5d  1/%d\n", layer.name.c_str(), aekit::toString(layer.kind),
+                        layer.inChannels, layer.outChannels, 1 << layer.level);
+    }
     for (const auto& [k, v] : m.metadata) {
         if (k == "aekit.arch" || k == "aekit.task" || k == "aekit.colorize") continue;
         std::printf("%-14s %s\n", (k + ":").c_str(), v.c_str());

@@ -2,7 +2,9 @@
 // aekit train: options to TrainOptions, progress to the terminal, Ctrl-C to a checkpoint.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +19,17 @@
 #include "commands.hpp"
 
 namespace {
+
+// "1h05m" or "4m30s".
+std::string duration(double s) {
+    char buf[32];
+    const long t = std::lround(std::max(0.0, s));
+    if (t >= 3600)
+        std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+    return buf;
+}
 
 std::vector<int> parseList(const std::string& s, const char* option) {
     std::vector<int> out;
@@ -57,9 +70,9 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     if (!shape && !given("decoder")) a.decoder = savedArch.decoder;
     if (!given("code")) a.code = savedArch.code;
     if (!given("convs")) a.convsPerLevel = savedArch.convsPerLevel;
-    if (!given("skips") && !given("no-skips")) a.skips = savedArch.skips;
+    if (!given("skips") && !given("no-skips")) o.skips = savedArch.skips;
     if (!given("input-skip")) a.inputSkip = savedArch.inputSkip;
-    if (!given("residual") && !given("no-residual")) a.residual = savedArch.residual;
+    if (!given("residual") && !given("no-residual")) o.residual = savedArch.residual;
     if (!given("upsample")) a.upsample = savedArch.upsample;
     if (!given("activation")) a.activation = a.codeActivation = savedArch.activation;
     if (!o.gray && savedArch.inChannels == 1 && o.task != aekit::Task::Colorize) o.gray = true;
@@ -177,14 +190,11 @@ int runTrain(int argc, char** argv) {
     if (vm.count("skips") && vm.count("no-skips")) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--skips or --no-skips, not both");
     if (vm.count("residual") && vm.count("no-residual"))
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--residual or --no-residual, not both");
-    a.skips = vm.count("skips") ? true : vm.count("no-skips") ? false : o.task != aekit::Task::Reconstruct;
+    if (vm.count("skips") || vm.count("no-skips")) o.skips = vm.count("skips") > 0;
+    if (vm.count("residual") || vm.count("no-residual")) o.residual = vm.count("residual") > 0;
     a.inputSkip = vm.count("input-skip") > 0;
-    a.residual = vm.count("residual") ? true : vm.count("no-residual") ? false : o.task == aekit::Task::Denoise;
     a.upsample = aekit::parseUpsample(upsample);
     a.activation = aekit::parseActivation(activation);
-    a.codeActivation = a.activation;
-    if (o.task != aekit::Task::Denoise && vm.count("residual"))
-        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--residual is for denoise");
 
     if (o.resume) adoptCheckpoint(o, vm);
 
@@ -198,15 +208,25 @@ int runTrain(int argc, char** argv) {
     const bool tty = cli::Progress::onTerminal();
     // Not on a terminal (a log file, a batch job): validations, and a progress line every 30 s.
     auto lastLine = std::chrono::steady_clock::now();
-    o.onProgress = [tty, &lastLine](const std::string& line, bool final) {
+    o.onProgress = [tty, &lastLine, task = o.task](const aekit::TrainProgress& p) {
         const auto now = std::chrono::steady_clock::now();
+        std::string line = "step " + std::to_string(p.step);
+        if (p.validated) {
+            line += "  " + aekit::describeValidation(task, p);
+        } else {
+            char buf[200];
+            std::snprintf(buf, sizeof buf, "/%lld  loss %.5f  lr %.2e  %.1f patches/s  ETA %s  data wait %.1f%%",
+                          static_cast<long long>(p.steps), p.loss, p.lr, p.patchesPerSecond, duration(p.etaSeconds).c_str(),
+                          100 * p.dataWaitShare);
+            line += buf;
+        }
         if (tty) {
-            std::fprintf(stderr, "\r%-110s%s", line.c_str(), final ? "\n" : "");
-        } else if (final || line.find("val") != std::string::npos || now - lastLine >= std::chrono::seconds(30)) {
+            std::fprintf(stderr, "\r%-110s%s", line.c_str(), p.final ? "\n" : "");
+        } else if (p.final || p.validated || now - lastLine >= std::chrono::seconds(30)) {
             std::fprintf(stderr, "%s\n", line.c_str());
             lastLine = now;
         }
-        if (tty && line.find("val") != std::string::npos && !final) std::fprintf(stderr, "\n");
+        if (tty && p.validated && !p.final) std::fprintf(stderr, "\n");
         std::fflush(stderr);
     };
     o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };

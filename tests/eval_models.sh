@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # README's results tables: the shipped denoisers on Set12, BSD68 and CBSD68 at sigma 15, 25, 50,
 # float and 8-bit protocols, with OpenCV NLM on the same 8-bit noisy images (seed 0).
-#   tests/eval_models.sh DATA_EVAL_DIR [BUILD_DIR] [THREADS]     e.g. ../shared/data/eval
+#   tests/eval_models.sh DATA_EVAL_DIR [BUILD_DIR] [THREADS]     DATA_EVAL_DIR: the eval/ folder of the data root
 set -euo pipefail
 data=$1
 build=${2:-build}

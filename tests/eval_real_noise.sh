@@ -4,7 +4,7 @@
 # grey, for the default photo model, the Gaussian models and OpenCV NLM (h from the noise level
 # estimated on each image, and at fixed h); then the photo model on clean photos (CBSD68, no noise:
 # PSNR of the output against its own input) and on CBSD68 at sigma 25 (float protocol).
-#   tests/eval_real_noise.sh DATA_EVAL_DIR [BUILD_DIR] [THREADS]     e.g. ../shared/data/eval
+#   tests/eval_real_noise.sh DATA_EVAL_DIR [BUILD_DIR] [THREADS]     DATA_EVAL_DIR: the eval/ folder of the data root
 set -euo pipefail
 data=$1
 build=${2:-build}

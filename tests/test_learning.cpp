@@ -13,6 +13,7 @@
 #include "aekit/network.hpp"
 #include "aekit/noise.hpp"
 #include "aekit/optimizer.hpp"
+#include "aekit/train_step.hpp"
 #include "support/synthetic.hpp"
 #include "train/init_weights.hpp"
 
@@ -27,8 +28,7 @@ TEST_CASE("learning: a small denoising autoencoder learns on generated images") 
     Network net(a, Mode::Training);
     net.initWeights(3);
     net.setShape(N, P, P);
-    auto params = net.params();
-    Optimizer opt(OptimizerConfig{}, params);
+    Optimizer opt(OptimizerConfig{}, net);
     Schedule sched;
     sched.baseLr = 2e-3;
     sched.warmupSteps = 20;
@@ -39,7 +39,7 @@ TEST_CASE("learning: a small denoising autoencoder learns on generated images") 
     for (int i = 0; i < 16; ++i) train.push_back(testutil::syntheticImage(64, 64, 3, 100 + i));
     std::mt19937_64 rng(9);
     const int64_t n = int64_t(N) * 3 * P * P;
-    std::vector<float> target(static_cast<size_t>(n));
+    std::vector<float> input(static_cast<size_t>(n)), target(static_cast<size_t>(n));
     double firstLoss = 0, lastLoss = 0;
     for (int step = 0; step < steps; ++step) {
         for (int b = 0; b < N; ++b) {
@@ -51,14 +51,9 @@ TEST_CASE("learning: a small denoising autoencoder learns on generated images") 
                     for (int j = 0; j < P; ++j) patch.plane(c)[i * P + j] = im.plane(c)[(y + i) * 64 + x + j];
             std::copy(patch.pixels.begin(), patch.pixels.end(), target.begin() + b * 3 * P * P);
             applyNoise(noise, patch, rng());
-            std::copy(patch.pixels.begin(), patch.pixels.end(), net.input() + b * 3 * P * P);
+            std::copy(patch.pixels.begin(), patch.pixels.end(), input.begin() + b * 3 * P * P);
         }
-        net.forward();
-        const double loss = lossAndGradient(LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
-        net.backward();
-        clipGradientNorm(params, 1.0);
-        opt.step(sched.lrAt(step));
-        net.weightsChanged();
+        const double loss = trainStep(net, opt, Objective{}, {input.data(), target.data()}, sched.lrAt(step), 1.0).loss;
         if (step < 20) firstLoss += loss / 20;
         if (step >= steps - 20) lastLoss += loss / 20;
     }
@@ -123,14 +118,14 @@ TEST_CASE("learning: a network deepened from a model (train --init, larger --con
     Network grown(deeper, Mode::Inference);
     grown.initWeights(5);
     const WeightMap fresh = grown.weights();
-    grown.setWeights(training::deepenedWeights(small.weights(), fresh));
+    grown.setWeights(training::deepenedWeights(deeper, small.weights()));
     const auto after = run(grown);
     double worst = 0;
     for (size_t i = 0; i < before.size(); ++i) worst = std::max(worst, double(std::abs(before[i] - after[i])));
     CAPTURE(worst);
     CHECK(worst < 1e-5);
     // The new layers are really there: with their random initial weights the output changes.
-    WeightMap randomNew = training::deepenedWeights(small.weights(), fresh);
+    WeightMap randomNew = training::deepenedWeights(deeper, small.weights());
     for (const auto& [name, t] : fresh)
         if (name.rfind("dec0c", 0) == 0) randomNew[name] = t;
     grown.setWeights(randomNew);
@@ -139,5 +134,5 @@ TEST_CASE("learning: a network deepened from a model (train --init, larger --con
     for (size_t i = 0; i < before.size(); ++i) moved = std::max(moved, double(std::abs(before[i] - changed[i])));
     CHECK(moved > 1e-3);
     // A model with more convolutions than the new network has tensors with no place in it.
-    CHECK_THROWS_AS(training::deepenedWeights(grown.weights(), small.weights()), Error);
+    CHECK_THROWS_AS(training::deepenedWeights(a, grown.weights()), Error);
 }

@@ -211,12 +211,21 @@ TEST_CASE("model file: architecture JSON numbers must be integers in range (a fu
     }
 }
 
-TEST_CASE("model file: the architecture's parameter count is the network's") {
+TEST_CASE("model file: one list of layers gives the network, its tensors, its cost and its receptive field") {
+    // Cost and receptive field against values worked out by hand for each architecture (the level
+    // walk of the first release, before the list of layers existed).
     Architecture a;
-    SUBCASE("default U-Net") {}
+    double macs = 0;
+    int field = 0;
+    SUBCASE("default U-Net") {
+        macs = 99774;
+        field = 202;
+    }
     SUBCASE("input skip, bilinear") {
         a.inputSkip = true;
         a.upsample = Upsample::Bilinear;
+        macs = 100638;
+        field = 232;
     }
     SUBCASE("plain autoencoder with deconvolution, 3 convs, 1 in 2 out") {
         a.skips = false;
@@ -227,8 +236,47 @@ TEST_CASE("model file: the architecture's parameter count is the network's") {
         a.outChannels = 2;
         a.encoder = {5, 7, 9};
         a.decoder = {4, 6, 8};
+        macs = 5612.3125;
+        field = 142;
     }
-    CHECK(a.parameterCount() == Network(a, Mode::Inference).parameterCount());
+    CHECK(a.macsPerPixel() == doctest::Approx(macs).epsilon(1e-12));
+    CHECK(a.receptiveField() == field);
+    Network net(a, Mode::Inference);
+    CHECK(a.parameterCount() == net.parameterCount());
+    // The graph built from the layers holds exactly the tensors the model file must hold.
+    const auto shapes = a.tensorShapes();
+    const WeightMap weights = net.weights();
+    CHECK(weights.size() == shapes.size());
+    for (const auto& [name, t] : weights) {
+        CAPTURE(name);
+        REQUIRE(shapes.count(name));
+        CHECK(shapes.at(name) == t.shape);
+    }
+}
+
+TEST_CASE("model file: a tensor missing or of the wrong shape is refused naming it, without building a network") {
+    testutil::TempDir dir;
+    Model m = trainedLikeModel();
+    auto c = m.toContent();
+    c.tensors["dec0a.offset"] = c.tensors.at("dec0a.bias");  // renamed: as many values, one name missing
+    c.tensors.erase("dec0a.bias");
+    writeSafetensors(dir / "missing.safetensors", c);
+    try {
+        Model::load(dir / "missing.safetensors");
+        FAIL("a model without dec0a.bias loaded");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::BadFile);
+        CHECK(std::string(e.what()).find("'dec0a.bias' is missing") != std::string::npos);
+    }
+    c = m.toContent();
+    c.tensors["out.weight"].shape = {c.tensors["out.weight"].shape[1], c.tensors["out.weight"].shape[0], 3, 3};
+    writeSafetensors(dir / "shape.safetensors", c);
+    try {
+        Model::load(dir / "shape.safetensors");
+        FAIL("a model with a transposed out.weight loaded");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("'out.weight' has shape") != std::string::npos);
+    }
 }
 
 TEST_CASE("model file: checkpoints carry optimiser state beside the weights and still load as models") {

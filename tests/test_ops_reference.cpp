@@ -107,6 +107,11 @@ TEST_CASE("reference: Winograd convolutions agree with the loops, forward and ba
     // Channel counts where ops/conv.cpp picks Winograd (16+ inputs; 64+ outputs for weights too),
     // odd sizes that are not multiples of Winograd's 4x4 tiles.
     const Case cases[] = {{2, 16, 9, 13}, {1, 32, 12, 8}, {1, 64, 5, 5}};
+    // oneDNN 2.6 has Winograd kernels for AVX-512 only; on other CPUs the same graph runs direct.
+    const auto isa = dnnl::get_effective_cpu_isa();
+    const bool offered = isa == dnnl::cpu_isa::avx512_core || isa == dnnl::cpu_isa::avx512_core_vnni ||
+                         isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+    CAPTURE(offered);
     for (bool training : {true, false})
         for (const Case& c : cases)
             for (int OC : {3, 16, 64})
@@ -123,7 +128,7 @@ TEST_CASE("reference: Winograd convolutions agree with the loops, forward and ba
                     int winograd = 0;
                     for (const auto& impl : g.implementations()) winograd += impl.find("wino") != std::string::npos;
                     // forward; in training also backward-data (16+ outputs) and backward-weights (64).
-                    CHECK(winograd == 1 + (training && OC >= 16) + (training && OC >= 64));
+                    CHECK(winograd == (offered ? 1 + (training && OC >= 16) + (training && OC >= 64) : 0));
                     checkConvAgainstReference(g, c, OC, 3, act, training);
                 }
 }

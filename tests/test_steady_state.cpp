@@ -14,6 +14,7 @@
 #include "aekit/loss.hpp"
 #include "aekit/network.hpp"
 #include "aekit/optimizer.hpp"
+#include "aekit/train_step.hpp"
 #include "support/test_util.hpp"
 
 namespace {
@@ -53,16 +54,8 @@ void checkSteadyState(aekit::Precision precision) {
     net.setShape(N, P, P);
     const auto x = testutil::randomVec(size_t(n), 0, 1, 1);
     const std::vector<float> target(x.begin(), x.end());
-    std::copy(x.begin(), x.end(), net.input());
-    auto params = net.params();
-    aekit::Optimizer opt(aekit::OptimizerConfig{}, params);
-    auto step = [&] {
-        net.forward();
-        aekit::lossAndGradient(aekit::LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
-        net.backward();
-        opt.step(1e-3);
-        net.weightsChanged();
-    };
+    aekit::Optimizer opt(aekit::OptimizerConfig{}, net);
+    auto step = [&] { aekit::trainStep(net, opt, aekit::Objective{}, {target.data(), target.data()}, 1e-3, 1.0); };
     step();
     step();  // warm-up: first touches and lazy buffers
     largest = 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""The peer of `aekit bench`: the same bench-unet (DESIGN.md) in PyTorch on the CPU, measured the same
+"""The peer of `aekit bench`: the same bench-unet (docs/design.md) in PyTorch on the CPU, measured the same
 way (medians after a warm-up): training patches/s for batch 16 of 128x128 (forward, MSE, backward,
 Adam), inference megapixels/s on one 1024x1024 colour image, with the given thread count.
 

@@ -2,6 +2,7 @@
 // Batches of files: inputs (files and folders, recursive) mapped to outputs that mirror their
 // relative paths, with the never-overwrite-an-input rule, and a runner that carries on past failures.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,11 +35,6 @@ std::vector<std::string> listImages(const std::vector<std::string>& folders);
 // path relative to root, lexically (symbolic links are not followed): "a/b/c.png", "a" -> "b/c.png".
 std::string relativePath(const std::string& path, const std::string& root);
 
-}  // namespace aekit
-
-#include <atomic>
-
-namespace aekit {
 
 struct BatchReport {
     size_t done = 0;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The benchmark of DESIGN.md ("bench-unet", contract): training patches per second (batch 16 of
+// The benchmark of docs/design.md ("bench-unet", contract): training patches per second (batch 16 of
 // 128x128: forward, backward, Adam), inference megapixels per second on a 1024x1024 colour image,
 // achieved GFLOP/s against oneDNN's sgemm rate measured in the same run, peak RSS, threads; in f32
 // (default algorithm and direct only) and, where the CPU has AVX512-BF16, in bf16.

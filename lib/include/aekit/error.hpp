@@ -11,6 +11,7 @@ enum class ErrorKind {
     BadFile,          // a file exists but its contents are wrong (truncated, corrupt, too large)
     Io,               // the file system failed (missing, unreadable, disk full)
     Unsupported,      // well-formed but outside what aekit handles (format version, layout)
+    Engine,           // the compute engine (oneDNN) refused a layer or failed to run it
     Internal,         // a bug: an invariant that should have held did not
 };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The evaluation protocol of DESIGN.md (contract for every PSNR aekit publishes): seeded AWGN on
+// The evaluation protocol of docs/evaluation.md (contract for every PSNR aekit publishes): seeded AWGN on
 // clean 8-bit images, noisy not clipped (float protocol) or clipped and rounded (8-bit protocol),
 // output clipped and rounded to 8 bits, PSNR and SSIM per image and averaged. Also colorize
 // figures (PSNR, gray baseline, colourfulness ratio) and paired data (RMSE, PSNR).

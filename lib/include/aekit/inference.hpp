@@ -58,7 +58,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Bilinear resize of every plane (alpha dropped); used for colorize's working resolution.
-Image resizeImage(const Image& image, int width, int height);
-
 }  // namespace aekit

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Image quality figures (evaluation protocol of DESIGN.md): PSNR and SSIM on planar float images
+// Image quality figures (docs/evaluation.md): PSNR and SSIM on planar float images
 // in [0,1], colourfulness (Hasler and Suesstrunk 2003).
 #pragma once
 #include "aekit/image.hpp"

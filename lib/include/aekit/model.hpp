@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Model files (contract, DESIGN.md): safetensors with aekit metadata. Checkpoints are the same
+// Model files (contract, docs/model-format.md): safetensors with aekit metadata. Checkpoints are the same
 // format with optimiser state and progress added. Not the network itself (network.hpp).
 #pragma once
 #include <cstddef>

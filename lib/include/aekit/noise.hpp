@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Noise models for corrupting clean images (training pairs, evaluation). Grammar (DESIGN.md):
+// Noise models for corrupting clean images (training pairs, evaluation). Grammar (README, "corrupt"):
 //   SPEC   := CHOICE ('|' CHOICE)*          one choice per image, drawn by weight
 //   CHOICE := [W '*'] (CHAIN | none)        W > 0, default 1; none leaves the image clean
 //   CHAIN  := MODEL ('+' MODEL)*            applied in order

@@ -21,9 +21,12 @@ struct OptimizerConfig {
 
 class Optimizer {
 public:
-    Optimizer(const OptimizerConfig& config, std::vector<ParamView> params);
-    // One update of every parameter from its current gradient, at learning rate lr.
+    // Updates every parameter of `net`, which must outlive the optimiser.
+    Optimizer(const OptimizerConfig& config, Network& net);
+    // One update of every parameter from its current gradient, at learning rate lr; the network
+    // then re-derives its weight layouts before its next forward pass (no call needed).
     void step(double lr);
+    std::vector<ParamView>& params() { return params_; }
     int64_t steps() const { return t_; }
     // State for checkpoints: tensors named "opt.m.<param>", "opt.v.<param>", plus the step count.
     WeightMap state() const;
@@ -31,6 +34,7 @@ public:
 
 private:
     OptimizerConfig config_;
+    Network* net_;
     std::vector<ParamView> params_;
     std::vector<std::vector<float>> m_, v_;
     int64_t t_ = 0;

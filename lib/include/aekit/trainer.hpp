@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,24 @@
 namespace aekit {
 
 enum class ColorizeMode { Classify, Regress };
+
+// Where a run stands, for the caller to show (the trainer prints nothing itself).
+struct TrainProgress {
+    int64_t step = 0, steps = 0;
+    double loss = 0;              // mean training loss since the last report
+    double lr = 0;
+    double patchesPerSecond = 0;  // since the last report
+    double etaSeconds = 0;
+    double dataWaitShare = 0;     // share of the run's time the compute thread waited for batches
+    bool validated = false;       // a validation has just run; the figures below are its
+    double valPsnr = 0;           // dB (colorize: of the colour result)
+    double valInputPsnr = 0;      // of the input itself (denoise: noisy; colorize: grey)
+    double colourfulness = 0;     // colorize: the outputs' colourfulness as a share of the truth's
+    bool final = false;           // the run's last report
+};
+// "val PSNR 31.95 dB (input 23.21)" (colorize: "... (gray ...), colourfulness 84% of truth"): the
+// validation's figures as the model file's provenance and `aekit train` show them.
+std::string describeValidation(Task task, const TrainProgress& p);
 
 struct TrainOptions {
     Task task = Task::Denoise;
@@ -39,7 +58,8 @@ struct TrainOptions {
     int loaderThreads = 1;   // background threads preparing batches
     Precision precision = Precision::F32;  // bf16: activations and gradients in bf16, f32 master weights
     std::string noise;       // "" = the task's default (denoise: gaussian:0-55; others: none)
-    Architecture arch;       // channels are set from the task and gray option
+    Architecture arch;       // the shape; channels, residual and activations come from taskArchitecture()
+    std::optional<bool> skips, residual;  // unset: the task's (skips but for reconstruct; residual for denoise)
     bool gray = false;       // train a one-channel model (denoise, reconstruct)
     LossKind loss = LossKind::MSE;
     Sparsity sparsity;
@@ -63,11 +83,18 @@ struct TrainOptions {
     uint64_t cacheMegabytes = 3072; // decoded images kept in memory
     uint64_t maxPixels = 200'000'000;
 
-    // Called about once a second and at each validation, on the training thread.
-    std::function<void(const std::string& line, bool final)> onProgress;
+    // Called about once a second and after each validation, on the training thread.
+    std::function<void(const TrainProgress&)> onProgress;
     std::function<void(const std::string& line)> onNote;
     const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT): checkpoint and return
 };
+
+// The network a run trains for o.task: o.arch's shape (levels, channels, convolutions, upsampling,
+// activation, input skip) with what the task and options decide: channels in and out and colour
+// space (gray, colorize's classes), skips and residual output (o.skips and o.residual, else the
+// task's), a sigmoid output for BCE, a sigmoid code for KL sparsity. Validated; throws Error on a
+// combination that cannot be trained.
+Architecture taskArchitecture(const TrainOptions& o);
 
 struct TrainResult {
     int64_t step = 0;

@@ -16,6 +16,7 @@
 #include "aekit/loss.hpp"
 #include "aekit/network.hpp"
 #include "aekit/optimizer.hpp"
+#include "aekit/train_step.hpp"
 
 namespace aekit {
 
@@ -96,15 +97,11 @@ BenchResult runBench(const BenchOptions& o) {
         std::vector<float> target(static_cast<size_t>(n));
         for (auto& v : target) v = u(rng);
         for (int64_t i = 0; i < n; ++i) net.input()[i] = std::clamp(target[size_t(i)] + 0.1f * (u(rng) - 0.5f), 0.f, 1.f);
-        auto params = net.params();
-        Optimizer opt(OptimizerConfig{}, params);
+        const std::vector<float> input(net.input(), net.input() + n);
+        Optimizer opt(OptimizerConfig{}, net);
         note(std::string("timing training steps, ") + toString(precision) + ", " + toString(convAlgorithm()));
         const double s = medianSeconds(repeats, [&] {
-            net.forward();
-            lossAndGradient(LossKind::MSE, net.output(), target.data(), net.outputGradient(), n);
-            net.backward();
-            opt.step(1e-4);
-            net.weightsChanged();
+            trainStep(net, opt, Objective{}, {input.data(), target.data()}, 1e-4, 0);
         });
         f.stepsPerSecond = 1.0 / s;
         f.patchesPerSecond = N / s;

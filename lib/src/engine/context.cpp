@@ -4,12 +4,23 @@
 
 #include <sstream>
 
+#include "aekit/error.hpp"
+
 namespace aekit::engine {
 
 dnnl::engine& cpuEngine() {
     static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
     return eng;
 }
+
+bool hasAvx512() {
+    const auto isa = dnnl::get_effective_cpu_isa();
+    return isa == dnnl::cpu_isa::avx512_core || isa == dnnl::cpu_isa::avx512_core_vnni ||
+           isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
+
+memory::format_tag blockedLayout() { return hasAvx512() ? memory::format_tag::nChw16c : memory::format_tag::nChw8c; }
+int channelBlock() { return hasAvx512() ? 16 : 8; }
 
 void appendReorder(std::vector<Step>& steps, const memory& src, const memory& dst) {
     steps.push_back({dnnl::reorder(src, dst), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}}});
@@ -23,7 +34,9 @@ void run(dnnl::stream& strm, const std::vector<Step>& steps) {
         }
         const dnnl_status_t status =
             dnnl_primitive_execute(s.prim.get(), strm.get(), static_cast<int>(s.cArgs.size()), s.cArgs.data());
-        if (status != dnnl_success) throw dnnl::error(status, "could not execute a primitive");
+        if (status != dnnl_success)
+            fail(ErrorKind::Engine, "oneDNN could not run a primitive (" + implementation(s) + "): status " +
+                                        std::to_string(int(status)));
     }
     strm.wait();
 }

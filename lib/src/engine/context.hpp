@@ -15,6 +15,14 @@ using Args = std::unordered_map<int, memory>;
 
 dnnl::engine& cpuEngine();
 
+// The blocked activation layout oneDNN's JIT convolutions take on this CPU: channels in blocks of
+// the vector width, 16 floats with AVX-512 (nChw16c), 8 with AVX2 (nChw8c). On AVX2, nChw16c
+// activations send every convolution to ref:any, about 100x slower (docs/onednn.md).
+memory::format_tag blockedLayout();
+int channelBlock();  // 16 or 8
+// Whether this CPU runs the AVX-512 kernels (Winograd, brgconv, bf16 need them).
+bool hasAvx512();
+
 // One primitive execution, built at finalize time and replayed every step.
 struct Step {
     dnnl::primitive prim;
@@ -29,7 +37,7 @@ struct Context {
     dnnl::engine eng = cpuEngine();
     dnnl::stream strm{cpuEngine()};
     bool training = false;
-    // One activation layout per graph (ONEDNN-NOTES.md): blocked nChw16c for training and for
+    // One activation layout per graph (docs/onednn.md): blocked (blockedLayout()) for training and for
     // Winograd inference, nhwc for brgconv (direct) inference.
     memory::format_tag layout = memory::format_tag::nhwc;
     // f32 3x3 convolutions may run on Winograd where it is faster (ops/conv.cpp says where).
@@ -61,6 +69,7 @@ struct Context {
 // A reorder step from src to dst (layout change or a plain copy).
 void appendReorder(std::vector<Step>& steps, const memory& src, const memory& dst);
 
+// Executes the steps in order and waits; a failed execution throws Error(Engine) naming the primitive.
 void run(dnnl::stream& strm, const std::vector<Step>& steps);
 
 // A buffer in layout `wanted` for a plain parameter tensor: the plain memory itself when the layouts

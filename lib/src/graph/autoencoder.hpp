@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Builds the autoencoder graph of an Architecture: encoder levels (convs, 2x2 max pooling), code,
-// decoder levels (2x upsampling, optional skip concat, convs), output conv, optional residual.
-// Layer names here are the tensor names in the model file.
+// Builds the autoencoder graph of an Architecture from its list of layers (Architecture::layers():
+// encoder levels of convs and 2x2 max pooling, code, decoder levels of 2x upsampling, skip concat
+// and convs, output conv, optional residual). Layer names are the tensor names in the model file.
 #pragma once
 #include "aekit/architecture.hpp"
 #include "graph/graph.hpp"

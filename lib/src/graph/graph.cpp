@@ -19,8 +19,8 @@ using dt = memory::data_type;
 Graph::Graph(bool training, bool bf16, bool winograd) {
     ctx_.training = training;
     if (bf16) ctx_.dtype = dt::bf16;
-    ctx_.winograd = winograd && !bf16;
-    ctx_.layout = training || ctx_.winograd ? tag::nChw16c : tag::nhwc;
+    ctx_.winograd = winograd && !bf16 && engine::hasAvx512();  // oneDNN 2.6 has Winograd on AVX-512 only
+    ctx_.layout = training || ctx_.winograd ? engine::blockedLayout() : tag::nhwc;
 }
 
 Tensor* Graph::input(int channels) {
@@ -73,6 +73,20 @@ void Graph::requestCodeGradient() {
 memory Graph::plain(const memory::dims& dims) { return ctx_.alloc({dims, dt::f32, tag::nchw}); }
 
 void Graph::finalize(int N, int H, int W) {
+    // oneDNN's own errors (a primitive it cannot build, memory it cannot get) leave the library as
+    // Error(Engine) naming the layer and the shape.
+    std::string building = "the network's buffers";
+    try {
+        build(N, H, W, building);
+    } catch (const dnnl::error& e) {
+        finalized_ = false;
+        fail(ErrorKind::Engine, "oneDNN refused " + building + " for input " + std::to_string(N) + "x" +
+                                    std::to_string(input_->channels) + "x" + std::to_string(H) + "x" + std::to_string(W) +
+                                    ": " + e.what());
+    }
+}
+
+void Graph::build(int N, int H, int W, std::string& building) {
     const memory::dims shape{N, input_->channels, H, W};
     if (finalized_ && shape == shape_) return;
     if (!output_) fail(ErrorKind::Internal, "Graph::finalize: no output set");
@@ -88,7 +102,11 @@ void Graph::finalize(int N, int H, int W) {
     if (ctx_.training && input_->needsDiff)
         for (int i = 0; i < std::max(1, input_->consumers); ++i)
             input_->diffSlots.push_back(ctx_.alloc(ctx_.activation(shape)));
-    for (auto& op : ops_) op->finalize(ctx_);
+    for (auto& op : ops_) {
+        building = "layer '" + op->name() + "'";
+        op->finalize(ctx_);
+    }
+    building = "the network's edges and gradient sums";
 
     // Edges: plain NCHW buffers for the caller, one reorder each.
     inputUser_ = plain(shape);

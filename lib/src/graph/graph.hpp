@@ -35,6 +35,7 @@ public:
     void requestCodeGradient();
 
     // Build all primitives and buffers for N x C x H x W inputs; a repeat with the same shape is free.
+    // Throws Error(Engine) naming the layer oneDNN refused.
     void finalize(int N, int H, int W);
     bool finalized() const { return finalized_; }
     const memory::dims& inputDims() const { return input_->dims; }
@@ -61,6 +62,7 @@ public:
     size_t shapeBytes() const { return ctx_.allocatedBytes; }
 
 private:
+    void build(int N, int H, int W, std::string& building);  // finalize's work; names what it builds
     Tensor* add(std::unique_ptr<ops::Op> op);
     memory plain(const memory::dims& dims);
 

@@ -55,8 +55,13 @@ struct Network::Impl {
     }
 };
 
-Network::Network(const Architecture& arch, Mode mode, Precision precision)
-    : impl_(std::make_unique<Impl>(arch, mode, precision)) {}
+Network::Network(const Architecture& arch, Mode mode, Precision precision) {
+    try {
+        impl_ = std::make_unique<Impl>(arch, mode, precision);
+    } catch (const dnnl::error& e) {  // the library throws only aekit::Error
+        fail(ErrorKind::Engine, std::string("oneDNN could not set up the network: ") + e.what());
+    }
+}
 Network::~Network() = default;
 
 const Architecture& Network::architecture() const { return impl_->arch; }

@@ -7,6 +7,7 @@
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/network.hpp"
+#include "io/dihedral.hpp"
 #include "tasks/codec.hpp"
 
 namespace aekit {
@@ -26,18 +27,10 @@ int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
 }  // namespace
 
-// One of the 8 flips and rotations of an image (the dihedral group), for the self-ensemble.
-struct Dihedral {
-    bool transpose = false, flipX = false, flipY = false;
-    static Dihedral nth(int k) { return {(k & 4) != 0, (k & 1) != 0, (k & 2) != 0}; }
-    bool identity() const { return !transpose && !flipX && !flipY; }
-    // The source pixel shown at (ty, tx) of the transformed image (TH x TW); W: the source's width.
-    int64_t sourceIndex(int ty, int tx, int TH, int TW, int W) const {
-        if (flipY) ty = TH - 1 - ty;
-        if (flipX) tx = TW - 1 - tx;
-        return transpose ? int64_t(tx) * W + ty : int64_t(ty) * W + tx;
-    }
-};
+// What the process holds besides images and network buffers: code, libraries, weights, oneDNN's
+// JIT kernels (61-68 MB resident for `aekit info`). 64 MB fell short on an AVX2 CPU: a denoise at
+// the 500 MB budget aekit named peaked at 501 MB.
+constexpr double kProcessBytes = 80e6;
 
 // A thin image's tiles are stretched along its length to up to this many times the square side.
 constexpr int kStretch = 4;
@@ -82,8 +75,9 @@ struct ImageModel::Impl {
     int frameW(int W) const { return roundUp(W + 2 * kPad, align); }
 
     // Bytes an image of H x W needs outside the network: input and output floats, plus the 8-bit
-    // planes, interleaved copy and encoded file of the writer (measured: about 1.35 x the floats).
-    double imageBytes(int H, int W, int inC, int outC) const { return double(H) * W * 4 * (inC + outC) * 1.4 + 64e6; }
+    // planes, interleaved copy and encoded file of the writer (measured: about 1.35 x the floats),
+    // plus kProcessBytes.
+    double imageBytes(int H, int W, int inC, int outC) const { return double(H) * W * 4 * (inC + outC) * 1.4 + kProcessBytes; }
 
     // A tile keeps its inner T - 2 x overlap: at 4 x overlap, half of each side.
     int usefulTile() const { return roundUp(4 * overlap, align); }
@@ -95,7 +89,7 @@ struct ImageModel::Impl {
         if (options.tile > 0)
             return std::min(std::max(roundUp(options.tile, align), options.raiseSmallTile ? usefulTile() : smallest), std::max(FH, FW));
         if (reserved <= 0) reserved = imageBytes(H, W, model.arch.inChannels, model.arch.outChannels);
-        // The weights, code and libraries sit in the 64 MB of imageBytes.
+        // The weights, code, libraries and JIT kernels sit in imageBytes' kProcessBytes.
         const double budget = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) - reserved) - fixedBytes;
         int side = static_cast<int>(std::sqrt(std::max(0.0, budget) / bytesPerPixel));
         side = std::max(side / align * align, smallest);
@@ -272,7 +266,7 @@ Image ImageModel::colorize(const Image& image, std::vector<std::string>* notes) 
     for (float& v : small.pixels) v /= tasks::kLScale;
     // Held beside the network: the input, L and the result at full size, and the writer's share.
     const double fullPlanes = double(image.planeSize()) * (image.channels + 1 + 3);
-    const double reserved = fullPlanes * 4 * 1.2 + double(w) * h * 4 * 4 + 64e6;
+    const double reserved = fullPlanes * 4 * 1.2 + double(w) * h * 4 * 4 + kProcessBytes;
     Image ab = Image::blank(w, h, 2);
     ab.pixels = impl_->run(small.pixels.data(), h, w, reserved, true);
     Image rgb = labToRgb(L, ab);  // ab upsampled a strip at a time

@@ -106,10 +106,6 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
     return plan;
 }
 
-}  // namespace aekit
-
-namespace aekit {
-
 BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<void(const BatchItem&)>& process,
                      const std::function<void(size_t done, size_t failed)>& progress, const std::atomic<bool>* stop) {
     BatchReport report;

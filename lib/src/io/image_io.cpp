@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +14,6 @@
 
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
-#include "aekit/inference.hpp"
 #include "io/atomic_file.hpp"
 #include "io/grey_alpha_codecs.hpp"
 #include "io/image_header.hpp"
@@ -320,12 +320,6 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image)
     io::writeFileAtomically(path, encoded.data(), encoded.size(), copyMetadata);
     return notes;
 }
-
-}  // namespace aekit
-
-#include <opencv2/imgproc.hpp>
-
-namespace aekit {
 
 Image resizeImage(const Image& image, int width, int height) {
     Image out = Image::blank(width, height, image.channels, image.bitDepth);

@@ -4,12 +4,17 @@
 
 #include "aekit/error.hpp"
 #include "aekit/model.hpp"
-#include "aekit/network.hpp"
 
 namespace aekit {
 
 namespace {
 constexpr float kMaxWeightMagnitude = 1e4f;
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+    std::string s;
+    for (auto d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
+    return s;
+}
 }  // namespace
 
 const char* toString(Task t) {
@@ -63,12 +68,14 @@ Model Model::fromContent(SafetensorsContent content, const std::string& name) {
         }
     m.weights = std::move(content.tensors);
     m.metadata = std::move(content.metadata);
-    // Shapes against the architecture: building an inference network checks every tensor.
-    try {
-        Network check(m.arch, Mode::Inference);
-        check.setWeights(m.weights);
-    } catch (const Error& e) {
-        fail(ErrorKind::BadFile, name + ": " + e.what());
+    // Every tensor the architecture's layers need, with its shape (more tensors, such as a
+    // checkpoint's optimiser state, are allowed). The reader has matched each tensor's bytes to its shape.
+    for (const auto& [tname, shape] : m.arch.tensorShapes()) {
+        auto it = m.weights.find(tname);
+        if (it == m.weights.end()) fail(ErrorKind::BadFile, name + ": tensor '" + tname + "' is missing");
+        if (it->second.shape != shape)
+            fail(ErrorKind::BadFile, name + ": tensor '" + tname + "' has shape " + shapeText(it->second.shape) +
+                                         ", the architecture needs " + shapeText(shape));
     }
     return m;
 }

@@ -45,15 +45,16 @@ void Conv::finalize(Context& ctx) {
     const memory::desc dstMd = dst_->desc();
     const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, ctx.dtype, tag::any);
     const memory::desc diffWeightsAny({desc_.OC, IC_, desc_.K, desc_.K}, dt::f32, tag::any);
-    // In training, a source whose channels are not a multiple of 16 in the blocked layout sends
+    // In training, a source whose channels are not a multiple of the block in the blocked layout sends
     // oneDNN to ref:any (100x slower). An image (1-4 channels): let oneDNN pick the source layout
     // (plain nchw, JIT for these passes) and reorder into it. Other counts (a small code of 8, say):
     // nchw is ref:any in backward, so the whole convolution runs on nhwc (JIT in every pass; src,
     // dst and their gradients reordered at its edges, cheap at such channel counts).
     // In inference the blocked layout is JIT for any channel count above 4 (measured: 99 input
     // channels, 36 ms direct and 17 ms Winograd, against 36 ms on nhwc plus an 18 ms reorder).
-    const bool ownSrcLayout = ctx.layout == tag::nChw16c && IC_ % 16 != 0 && (ctx.training || IC_ <= 4);
-    const bool nhwcConv = ownSrcLayout && IC_ > 4;
+    const bool ownSrcLayout = ctx.layout != tag::nhwc && IC_ % engine::channelBlock() != 0 && (ctx.training || IC_ <= 4);
+    // On AVX2 an image input on plain nchw is ref:any in backward-weights: nhwc there too.
+    const bool nhwcConv = ownSrcLayout && (IC_ > 4 || (ctx.training && !engine::hasAvx512()));
     const memory::desc srcMd = !ownSrcLayout ? src->desc()
                                : nhwcConv    ? memory::desc(src->dims, ctx.dtype, tag::nhwc)
                                              : memory::desc(src->dims, ctx.dtype, tag::any);
@@ -61,7 +62,7 @@ void Conv::finalize(Context& ctx) {
     const memory::desc biasMd = bias_->value.get_desc();
     const memory::dims strides{1, 1}, pad{desc_.K / 2, desc_.K / 2};
     // Winograd F(4x4, 3x3), where measured faster than direct on this project's U-Nets (2 threads,
-    // AVX-512; the Speed section of README has the figures): forward and backward-data about
+    // AVX-512; docs/performance.md has the figures): forward and backward-data about
     // 2x from 16 input channels (an image input pads to 16 and runs 7x slower on it);
     // backward-data not into 3 channels; backward-weights only for 64+ output channels (for 32 it
     // ties or loses).

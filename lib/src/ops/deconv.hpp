@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Transposed convolution 2x2, stride 2: a learnt 2x upsampler. Deliberately without bias: oneDNN's
-// deconvolution is fast only without bias and post-ops (ONEDNN-NOTES.md), and the convolution that
+// deconvolution is fast only without bias and post-ops (docs/onednn.md), and the convolution that
 // follows it has a bias of its own.
 #pragma once
 #include "ops/op.hpp"

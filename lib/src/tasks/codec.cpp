@@ -2,7 +2,10 @@
 // Task codecs (see codec.hpp).
 #include "tasks/codec.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "aekit/color.hpp"
+#include "aekit/error.hpp"
 
 namespace aekit::tasks {
 
@@ -18,13 +21,6 @@ Image modelInput(Task task, const Architecture& arch, const Image& image) {
     return L;
 }
 
-}  // namespace aekit::tasks
-
-#include <nlohmann/json.hpp>
-
-#include "aekit/error.hpp"
-
-namespace aekit::tasks {
 
 ColorizeHead ColorizeHead::fromMetadata(const Metadata& metadata, const std::string& name) {
     ColorizeHead head;

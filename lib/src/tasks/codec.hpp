@@ -5,6 +5,7 @@
 #include "aekit/architecture.hpp"
 #include "aekit/image.hpp"
 #include "aekit/model.hpp"
+#include "tasks/ab_bins.hpp"
 
 namespace aekit::tasks {
 
@@ -16,11 +17,6 @@ Image withChannels(const Image& image, int channels);
 // Model input planes for this task: withChannels for denoise/reconstruct; L / 100 for colorize.
 Image modelInput(Task task, const Architecture& arch, const Image& image);
 
-}  // namespace aekit::tasks
-
-#include "tasks/ab_bins.hpp"
-
-namespace aekit::tasks {
 
 // The colorizer's output head: regression (2 channels, ab/110) or classification over ab bins.
 struct ColorizeHead {

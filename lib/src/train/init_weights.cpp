@@ -16,24 +16,36 @@ bool isDeeperVersion(const Architecture& from, const Architecture& to) {
     return same.toJson() == to.toJson();
 }
 
-WeightMap deepenedWeights(const WeightMap& from, WeightMap fresh) {
-    for (auto& [name, t] : fresh) {
-        auto it = from.find(name);
-        if (it != from.end()) {
-            if (it->second.shape != t.shape) fail(ErrorKind::BadFile, "tensor '" + name + "' has another shape");
-            t.data = it->second.data;
-            continue;
-        }
-        std::fill(t.data.begin(), t.data.end(), 0.0f);
-        if (t.shape.size() == 4) {  // OIHW: a 1 at the centre tap of output c's input c
-            const int64_t O = t.shape[0], I = t.shape[1], H = t.shape[2], W = t.shape[3];
-            if (O != I) fail(ErrorKind::InvalidArgument, "tensor '" + name + "': a new convolution must keep its channels");
-            for (int64_t c = 0; c < O; ++c) t.data[size_t(((c * I + c) * H + H / 2) * W + W / 2)] = 1.0f;
+WeightMap deepenedWeights(const Architecture& to, const WeightMap& from) {
+    WeightMap grown;
+    const auto shapes = to.tensorShapes();
+    for (const Layer& layer : to.layers()) {
+        if (!layer.hasWeights()) continue;
+        for (const char* part : {".weight", ".bias"}) {
+            const std::string name = layer.name + part;
+            auto shape = shapes.find(name);
+            if (shape == shapes.end()) continue;  // a deconvolution has no bias
+            HostTensor t;
+            t.shape = shape->second;
+            auto it = from.find(name);
+            if (it != from.end()) {
+                if (it->second.shape != t.shape) fail(ErrorKind::BadFile, "tensor '" + name + "' has another shape");
+                t.data = it->second.data;
+            } else {
+                if (layer.kind != LayerKind::Conv3x3 || layer.inChannels != layer.outChannels)
+                    fail(ErrorKind::InvalidArgument, "layer '" + layer.name + "': a new convolution must keep its channels");
+                int64_t size = 1;
+                for (int64_t d : t.shape) size *= d;
+                t.data.assign(size_t(size), 0.0f);
+                if (t.shape.size() == 4)  // OIHW: a 1 at the centre tap of output c's input c
+                    for (int64_t c = 0; c < layer.outChannels; ++c) t.data[size_t(((c * layer.inChannels + c) * 3 + 1) * 3 + 1)] = 1.0f;
+            }
+            grown.emplace(name, std::move(t));
         }
     }
     for (const auto& [name, t] : from)
-        if (!fresh.count(name)) fail(ErrorKind::BadFile, "tensor '" + name + "' has no place in the deeper network");
-    return fresh;
+        if (!grown.count(name)) fail(ErrorKind::BadFile, "tensor '" + name + "' has no place in the deeper network");
+    return grown;
 }
 
 }  // namespace aekit::training

@@ -17,8 +17,7 @@ OptimizerConfig::Kind OptimizerConfig::parseKind(const std::string& s) {
     fail(ErrorKind::InvalidArgument, "unknown optimiser '" + s + "' (adam|adamw|sgd)");
 }
 
-Optimizer::Optimizer(const OptimizerConfig& config, std::vector<ParamView> params)
-    : config_(config), params_(std::move(params)) {
+Optimizer::Optimizer(const OptimizerConfig& config, Network& net) : config_(config), net_(&net), params_(net.params()) {
     for (const auto& p : params_) {
         m_.emplace_back(static_cast<size_t>(p.size), 0.f);
         if (config_.kind != OptimizerConfig::Kind::SGD) v_.emplace_back(static_cast<size_t>(p.size), 0.f);
@@ -55,6 +54,7 @@ void Optimizer::step(double lr) {
             p.value[i] = static_cast<float>(w);
         }
     }
+    net_->weightsChanged();
 }
 
 WeightMap Optimizer::state() const {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Architecture: validation, cost figures and its JSON form (aekit.arch in the model file).
+// Architecture: validation, its list of layers and what is derived from it (tensor shapes, cost,
+// receptive field), and its JSON form (aekit.arch in the model file).
 #include "aekit/architecture.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <utility>
 
 #include "aekit/error.hpp"
 
@@ -62,56 +64,102 @@ void Architecture::validate() const {
     require(colorSpace == "rgb" || colorSpace == "gray" || colorSpace == "lab", "colour space must be rgb, gray or lab");
 }
 
-int64_t Architecture::parameterCount() const {
-    const int L = levels();
-    int64_t n = 0;
-    auto conv = [&](int64_t ic, int64_t oc) { n += oc * ic * 9 + oc; };  // 3x3 weights and a bias
-    int c = inChannels;
-    for (int l = 0; l < L; ++l)
-        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, encoder[l]), encoder[l]);
-    for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, code), code);
-    for (int l = L - 1; l >= 0; --l) {
-        if (upsample == Upsample::Deconv) n += int64_t(c) * c * 4;  // 2x2, no bias
-        if (skips) c += encoder[l] + (l == 0 && inputSkip ? inChannels : 0);
-        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, decoder[l]), decoder[l]);
+const char* toString(LayerKind k) {
+    switch (k) {
+        case LayerKind::Conv3x3: return "conv3x3";
+        case LayerKind::MaxPool2x2: return "maxpool2x2";
+        case LayerKind::Upsample2x: return "upsample2x";
+        case LayerKind::Deconv2x2: return "deconv2x2";
+        case LayerKind::Concat: return "concat";
+        case LayerKind::Residual: return "residual";
     }
-    conv(c, outChannels);
+    return "?";
+}
+
+std::vector<Layer> Architecture::layers() const {
+    validate();
+    const int L = levels();
+    std::vector<Layer> out;
+    int c = inChannels;
+    auto conv = [&](std::string name, int oc, int level, Activation act) {
+        out.push_back({std::move(name), LayerKind::Conv3x3, std::exchange(c, oc), oc, level, act});
+    };
+    auto indexed = [](const char* stage, int level, int k) {
+        return stage + std::to_string(level) + static_cast<char>('a' + k);
+    };
+    for (int l = 0; l < L; ++l) {
+        for (int k = 0; k < convsPerLevel; ++k) conv(indexed("enc", l, k), encoder[l], l, activation);
+        out.push_back({"pool" + std::to_string(l), LayerKind::MaxPool2x2, c, c, l + 1});
+    }
+    for (int k = 0; k < convsPerLevel; ++k)
+        conv(std::string("code") + static_cast<char>('a' + k), code, L, k + 1 == convsPerLevel ? codeActivation : activation);
+    for (int l = L - 1; l >= 0; --l) {
+        const std::string up = "up" + std::to_string(l);
+        out.push_back({up, upsample == Upsample::Deconv ? LayerKind::Deconv2x2 : LayerKind::Upsample2x, c, c, l});
+        if (skips) {
+            const bool withInput = l == 0 && inputSkip;
+            const int joined = c + encoder[l] + (withInput ? inChannels : 0);
+            out.push_back({"concat" + std::to_string(l), LayerKind::Concat, c, joined, l, Activation::None, withInput});
+            c = joined;
+        }
+        for (int k = 0; k < convsPerLevel; ++k) conv(indexed("dec", l, k), decoder[l], l, activation);
+    }
+    conv("out", outChannels, 0, outputActivation);
+    if (residual) out.push_back({"residual", LayerKind::Residual, c, c, 0});
+    return out;
+}
+
+std::map<std::string, std::vector<int64_t>> Architecture::tensorShapes() const {
+    std::map<std::string, std::vector<int64_t>> shapes;
+    for (const Layer& layer : layers()) {
+        if (layer.kind == LayerKind::Conv3x3) {
+            shapes[layer.name + ".weight"] = {layer.outChannels, layer.inChannels, 3, 3};
+            shapes[layer.name + ".bias"] = {layer.outChannels};
+        } else if (layer.kind == LayerKind::Deconv2x2) {
+            shapes[layer.name + ".weight"] = {layer.outChannels, layer.inChannels, 2, 2};
+        }
+    }
+    return shapes;
+}
+
+int64_t Architecture::parameterCount() const {
+    int64_t n = 0;
+    for (const auto& [name, shape] : tensorShapes()) {
+        int64_t size = 1;
+        for (int64_t d : shape) size *= d;
+        n += size;
+    }
     return n;
 }
 
 double Architecture::macsPerPixel() const {
-    const int L = levels();
     double macs = 0;
-    auto conv = [&](int ic, int oc, int level) { macs += 9.0 * ic * oc / double(1 << (2 * level)); };
-    int c = inChannels;
-    for (int l = 0; l < L; ++l)
-        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, encoder[l]), encoder[l], l);
-    for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, code), code, L);
-    for (int l = L - 1; l >= 0; --l) {
-        if (upsample == Upsample::Deconv) macs += double(c) * c / double(1 << (2 * l));  // 2x2 s2: IC*OC per out px
-        if (skips) c += encoder[l] + (l == 0 && inputSkip ? inChannels : 0);
-        for (int k = 0; k < convsPerLevel; ++k) conv(std::exchange(c, decoder[l]), decoder[l], l);
+    for (const Layer& layer : layers()) {
+        const double perPixelShare = 1.0 / double(int64_t(1) << (2 * layer.level));  // its pixels per input pixel
+        if (layer.kind == LayerKind::Conv3x3) macs += 9.0 * layer.inChannels * layer.outChannels * perPixelShare;
+        // 2x2 stride 2: each output pixel takes one tap of each input channel per output channel.
+        if (layer.kind == LayerKind::Deconv2x2) macs += double(layer.inChannels) * layer.outChannels * perPixelShare;
     }
-    conv(c, outChannels, 0);
     return macs;
 }
 
 int Architecture::receptiveField() const {
-    // Along the deepest path: rf grows by (k-1)*jump per layer; pooling doubles the jump.
-    int rf = 1, jump = 1;
-    const int L = levels();
-    for (int l = 0; l < L; ++l) {
-        rf += 2 * jump * convsPerLevel;
-        rf += jump;
-        jump *= 2;
+    // Along the deepest path: a 3x3 convolution widens it by 2 of its pixels, 2x2 pooling by 1 (and
+    // doubles the pixel size), bilinear upsampling by 1 of the coarse pixels; a 2x2 stride-2
+    // deconvolution or nearest upsampling reads one coarse pixel per output pixel.
+    int rf = 1;
+    for (const Layer& layer : layers()) {
+        const int pixel = 1 << layer.level;  // input pixels per pixel of this layer's output
+        switch (layer.kind) {
+            case LayerKind::Conv3x3: rf += 2 * pixel; break;
+            case LayerKind::MaxPool2x2: rf += pixel / 2; break;
+            case LayerKind::Upsample2x:
+                if (upsample == Upsample::Bilinear) rf += 2 * pixel;
+                break;
+            default: break;
+        }
     }
-    rf += 2 * jump * convsPerLevel;
-    for (int l = L - 1; l >= 0; --l) {
-        if (upsample == Upsample::Bilinear) rf += jump;
-        jump /= 2;
-        rf += 2 * jump * convsPerLevel;
-    }
-    return rf + 2;  // output conv
+    return rf;
 }
 
 std::string Architecture::toJson() const {

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Checkpoints and model files of a training run (see train/checkpoint.hpp).
+#include "train/checkpoint.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+
+#include "aekit/error.hpp"
+
+namespace aekit::training {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string isoDate() {
+    std::time_t now = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return buf;
+}
+
+}  // namespace
+
+Metadata modelMetadata(const TrainOptions& o, const tasks::ColorizeHead& head) {
+    Metadata m;
+    m["aekit.format"] = std::to_string(kModelFormatVersion);
+    m["aekit.task"] = toString(o.task);
+    m["aekit.arch"] = o.arch.toJson();
+    if (o.task == Task::Colorize) head.toMetadata(m);
+    return m;
+}
+
+void saveCheckpoint(const TrainOptions& o, const tasks::ColorizeHead& head, const std::vector<float>& classWeights,
+                    const Network& net, const Optimizer& opt, int64_t step, double seconds) {
+    SafetensorsContent c;
+    c.metadata = modelMetadata(o, head);
+    c.tensors = net.weights();
+    for (auto& [k, v] : opt.state()) c.tensors.emplace(k, v);
+    nlohmann::json ck{{"step", step},       {"seed", o.seed},   {"batch", o.batch}, {"patch", o.patch},
+                      {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
+                      {"seconds", seconds}, {"class_weights", classWeights},
+                      // what `train --resume` takes from the checkpoint when not given again
+                      {"lr", o.lr}, {"min_lr", o.minLr}, {"warmup", o.warmup}, {"schedule", o.schedule},
+                      {"optimizer", o.optimizer}, {"weight_decay", o.weightDecay}, {"clip", o.clip},
+                      {"loss", toString(o.loss)}};
+    c.metadata["aekit.checkpoint"] = ck.dump();
+    writeSafetensors(o.out + ".ckpt", c);
+}
+
+Resumed resume(const TrainOptions& o, Network& net, Optimizer& opt, bool classify) {
+    const std::string path = o.out + ".ckpt";
+    if (!fs::exists(path)) fail(ErrorKind::InvalidArgument, "--resume: no checkpoint " + path);
+    SafetensorsContent c = readSafetensors(path);
+    auto meta = [&](const std::string& k) {
+        auto it = c.metadata.find(k);
+        if (it == c.metadata.end()) fail(ErrorKind::BadFile, path + ": not an aekit checkpoint (no " + k + ")");
+        return it->second;
+    };
+    if (meta("aekit.task") != toString(o.task))
+        fail(ErrorKind::InvalidArgument, path + ": checkpoint is for task " + meta("aekit.task") + ", not " + toString(o.task));
+    const Architecture saved = Architecture::fromJson(meta("aekit.arch"));
+    if (saved.toJson() != o.arch.toJson()) {
+        const auto a = nlohmann::json::parse(saved.toJson()), b = nlohmann::json::parse(o.arch.toJson());
+        std::string differs;
+        for (auto it = a.begin(); it != a.end(); ++it)
+            if (!b.contains(it.key()) || b.at(it.key()) != it.value())
+                differs += (differs.empty() ? "" : ", ") + it.key() + " " + it.value().dump() + " (the options: " +
+                           (b.contains(it.key()) ? b.at(it.key()).dump() : "none") + ")";
+        fail(ErrorKind::InvalidArgument, path + ": the checkpoint's architecture differs from the options in " + differs +
+                                             " (leave the architecture options out to take the checkpoint's, or choose a new --out)");
+    }
+    const auto ck = nlohmann::json::parse(meta("aekit.checkpoint"));
+    for (const char* k : {"seed", "batch", "patch"}) {
+        const auto want = k == std::string("seed") ? nlohmann::json(o.seed)
+                                                   : nlohmann::json(k == std::string("batch") ? o.batch : o.patch);
+        if (ck.at(k) != want)
+            fail(ErrorKind::InvalidArgument, path + ": checkpoint has --" + std::string(k) + " " + ck.at(k).dump() +
+                                                 ", the options " + want.dump() + " (an exact resume needs the same)");
+    }
+    if (ck.at("noise").get<std::string>() != o.noise)
+        fail(ErrorKind::InvalidArgument, path + ": checkpoint has --noise " + ck.at("noise").get<std::string>() +
+                                             ", the options " + o.noise);
+    net.setWeights(c.tensors);
+    Resumed r;
+    r.step = ck.at("step").get<int64_t>();
+    opt.setState(c.tensors, r.step);
+    r.seconds = ck.value("seconds", 0.0);
+    if (classify) r.classWeights = ck.at("class_weights").get<std::vector<float>>();
+    return r;
+}
+
+void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Network& net, int64_t step,
+               const Provenance& p, double seconds) {
+    Model m;
+    m.task = o.task;
+    m.arch = o.arch;
+    m.weights = net.weights();
+    m.metadata = modelMetadata(o, head);
+    nlohmann::json t{{"data", o.data},
+                     {"target", o.target},
+                     {"val", o.val},
+                     {"train_images", p.trainImages},
+                     {"val_images", p.valImages},
+                     {"val_files", p.valFiles},
+                     {"noise", o.noise},
+                     {"steps", step},
+                     {"batch", o.batch},
+                     {"patch", o.patch},
+                     {"lr", o.lr},
+                     {"loss", toString(o.loss)},
+                     {"sparsity", o.sparsity.toString()},
+                     {"seed", o.seed},
+                     {"precision", toString(o.precision)},
+                     {"init", o.init},
+                     {"date", isoDate()},
+                     {"seconds", std::lround(seconds)},
+                     {"validation", p.validation},
+                     {"val_psnr", p.valPsnr}};
+    if (o.task == Task::Colorize) t["colorize"] = head.classify ? "classify" : "regress";
+    if (head.classify) t["rebalance"] = o.rebalance;
+    m.metadata["aekit.training"] = t.dump();
+    m.save(o.out);
+}
+
+}  // namespace aekit::training
