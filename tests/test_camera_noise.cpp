@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
+#include "aekit/random.hpp"
 
 #include "aekit/error.hpp"
 #include "aekit/noise.hpp"
@@ -28,8 +28,8 @@ Image flat(int W, int H, const std::vector<float>& rgb) {
 // A grid of flat colour tiles (brightness 0.1-0.9), each 32 px: flat regions at many levels.
 Image tiles(int W, int H, uint64_t seed) {
     Image im = Image::blank(W, H, 3);
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> u(0.1f, 0.9f);
+    Random rng(seed);
+    auto u = [](Random& r) { return float(r.uniform(0.1, 0.9)); };
     for (int ty = 0; ty < H; ty += 32)
         for (int tx = 0; tx < W; tx += 32) {
             const float base = u(rng);
@@ -46,7 +46,7 @@ Image tiles(int W, int H, uint64_t seed) {
 
 TEST_CASE("camera noise, raw stage: variance = shot * x + read, linear in the linear signal") {
     const double shot = 3.2e-3, read = 2e-5;
-    std::mt19937_64 rng(5);
+    Random rng(5);
     std::vector<double> xs, vars;
     for (double x : {0.02, 0.1, 0.3, 0.6, 0.9}) {
         std::vector<float> raw(400000, float(x));
@@ -78,7 +78,7 @@ TEST_CASE("camera noise, raw stage: variance = shot * x + read, linear in the li
 }
 
 TEST_CASE("camera noise: drawn cameras span ISO 100-12800 with read noise following shot noise") {
-    std::mt19937_64 rng(1);
+    Random rng(1);
     double minIso = 1e9, maxIso = 0;
     for (int i = 0; i < 2000; ++i) {
         const camera::Parameters p = camera::draw(100, 12800, rng);
@@ -227,12 +227,11 @@ TEST_CASE("noise statistics: blurred noise is correlated, signal-dependent noise
     CHECK(std::abs(s.lumaCorrelation[1]) < 0.1);  // the per-block plane fit biases it slightly negative
     // Brightness ramp with noise proportional to brightness: the levels rise with it.
     Image ramp = Image::blank(W, W, 1);
-    std::mt19937_64 rng(3);
-    std::normal_distribution<double> normal(0, 1);
+    Random rng(3);
     for (int y = 0; y < W; ++y)
         for (int x = 0; x < W; ++x) {
             const double v = 0.05 + 0.9 * (y / 16) / 15.0;  // constant within each 16-px block row
-            ramp.plane(0)[y * W + x] = float(v + 0.05 * v * normal(rng));
+            ramp.plane(0)[y * W + x] = float(v + 0.05 * v * rng.normal());
         }
     const NoiseStats r = measureNoise(ramp);
     REQUIRE(r.levels.size() >= 6);

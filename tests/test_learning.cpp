@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <random>
+#include "aekit/random.hpp"
 
 #include "aekit/error.hpp"
 #include "aekit/loss.hpp"
@@ -37,7 +37,7 @@ TEST_CASE("learning: a small denoising autoencoder learns on generated images") 
 
     std::vector<Image> train;
     for (int i = 0; i < 16; ++i) train.push_back(testutil::syntheticImage(64, 64, 3, 100 + i));
-    std::mt19937_64 rng(9);
+    Random rng(9);
     const int64_t n = int64_t(N) * 3 * P * P;
     std::vector<float> input(static_cast<size_t>(n)), target(static_cast<size_t>(n));
     double firstLoss = 0, lastLoss = 0;

@@ -3,16 +3,16 @@
 // deterministic from a seed.
 #pragma once
 #include <cmath>
-#include <random>
 
 #include "aekit/image.hpp"
+#include "aekit/random.hpp"
 
 namespace testutil {
 
 inline aekit::Image syntheticImage(int W, int H, int channels, uint64_t seed) {
     aekit::Image im = aekit::Image::blank(W, H, channels, 8);
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(0, 1);
+    aekit::Random rng(seed);
+    auto u = [](aekit::Random& r) { return r.uniform(); };
     for (int c = 0; c < channels; ++c) {
         const double gx = u(rng) - 0.5, gy = u(rng) - 0.5, base = 0.3 + 0.4 * u(rng);
         float* p = im.plane(c);

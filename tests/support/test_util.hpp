@@ -5,16 +5,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <vector>
+
+#include "aekit/random.hpp"
 
 namespace testutil {
 
 inline std::vector<double> randomVec(size_t n, uint64_t seed, double lo = -1, double hi = 1) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> d(lo, hi);
+    aekit::Random rng(seed);
     std::vector<double> v(n);
-    for (auto& x : v) x = d(rng);
+    for (auto& x : v) x = rng.uniform(lo, hi);
     return v;
 }
 

@@ -46,6 +46,9 @@ struct TrainOptions {
     int64_t steps = 10000;  // total: a resumed run stops at the same step
     int batch = 16;
     int patch = 64;
+    // > 1: half the patches are cut from a region up to this many times smaller and enlarged to the
+    // patch (bilinear), so the network also sees content as smooth as a full-resolution photo's.
+    double zoom = 1;
     double lr = 1e-3;
     double minLr = 1e-5;
     int64_t warmup = -1;     // -1: 2% of steps, at most 1000

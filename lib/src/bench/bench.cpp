@@ -9,13 +9,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 #include <vector>
 
 #include "aekit/architecture.hpp"
 #include "aekit/loss.hpp"
 #include "aekit/network.hpp"
 #include "aekit/optimizer.hpp"
+#include "aekit/random.hpp"
 #include "aekit/train_step.hpp"
 
 namespace aekit {
@@ -84,8 +84,8 @@ BenchResult runBench(const BenchOptions& o) {
     };
     const Architecture arch = Architecture::benchUnet();
     r.macsPerPixel = arch.macsPerPixel();
-    std::mt19937 rng(1);
-    std::uniform_real_distribution<float> u(0.f, 1.f);
+    Random rng(1);
+    auto u = [](Random& r) { return static_cast<float>(r.uniform()); };
 
     // Training: batch 16 of 128x128, forward + MSE + backward + Adam (f32 master weights).
     auto timeTraining = [&](Precision precision, BenchResult::Figures& f) {

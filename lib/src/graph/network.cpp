@@ -4,9 +4,9 @@
 
 #include <omp.h>
 
-#include <random>
 
 #include "aekit/error.hpp"
+#include "aekit/random.hpp"
 #include "graph/autoencoder.hpp"
 
 namespace aekit {
@@ -69,7 +69,7 @@ Mode Network::mode() const { return impl_->mode; }
 Precision Network::precision() const { return impl_->precision; }
 
 void Network::initWeights(uint64_t seed) {
-    std::mt19937_64 rng(seed);
+    Random rng(seed);
     for (ops::Param* p : impl_->g.params()) {
         float* v = p->valuePtr();
         if (p->dims.size() == 1) {
@@ -78,8 +78,8 @@ void Network::initWeights(uint64_t seed) {
         }
         // He-normal over the fan-in (IC*KH*KW); deconvolution weights are OC x IC x 2 x 2 too.
         const double fanIn = double(p->dims[1]) * p->dims[2] * p->dims[3];
-        std::normal_distribution<float> dist(0.f, static_cast<float>(std::sqrt(2.0 / fanIn)));
-        for (int64_t i = 0; i < p->size(); ++i) v[i] = dist(rng);
+        const double sd = std::sqrt(2.0 / fanIn);
+        for (int64_t i = 0; i < p->size(); ++i) v[i] = static_cast<float>(sd * rng.normal());
     }
     impl_->g.weightsChanged();
 }

@@ -18,9 +18,7 @@ namespace {
 constexpr double kRawScale = 60000, kBlackLevel = 2048;  // 16-bit raw: black level keeps negative noise
 constexpr int kAlign = 16;                               // pad to JPEG's 4:2:0 macroblock
 
-double uniform(std::mt19937_64& rng, double lo, double hi) {
-    return lo + (hi - lo) * std::uniform_real_distribution<double>(0, 1)(rng);
-}
+double uniform(Random& rng, double lo, double hi) { return rng.uniform(lo, hi); }
 
 // Brooks et al.'s global tone curve (smoothstep) and its inverse.
 float tone(float x) { return x * x * (3 - 2 * x); }
@@ -118,11 +116,11 @@ cv::Mat jpeg(const cv::Mat& bgr, int quality) {
 
 }  // namespace
 
-Parameters draw(double isoLo, double isoHi, std::mt19937_64& rng) {
+Parameters draw(double isoLo, double isoHi, Random& rng) {
     Parameters p;
     p.iso = std::exp(uniform(rng, std::log(isoLo), std::log(isoHi)));
     p.shot = kShotPerIso * p.iso;
-    p.read = std::exp(2.18 * std::log(p.shot) + 1.20 + 0.26 * std::normal_distribution<double>(0, 1)(rng));
+    p.read = std::exp(2.18 * std::log(p.shot) + 1.20 + 0.26 * rng.normal());
     p.redGain = uniform(rng, 1.9, 2.4);
     p.blueGain = uniform(rng, 1.5, 1.9);
     p.saturation = uniform(rng, 1.0, 1.2);
@@ -134,20 +132,21 @@ Parameters draw(double isoLo, double isoHi, std::mt19937_64& rng) {
     p.lumaGrain = uniform(rng, 0, 1) < kLumaGrainShare;
     p.chromaBlur = p.lumaGrain ? uniform(rng, 2.0, 4.0) : uniform(rng, 0.5, 2.0);
     p.chromaAmount = p.lumaGrain ? uniform(rng, 0.9, 1.0) : uniform(rng, 0.3, 0.9);
-    p.lumaBlur = uniform(rng, 1.0, 2.5);
-    p.lumaAmount = uniform(rng, 0.3, 0.9);
+    // Luma grain is the luma noise smoothed harder (RNI15's grain photos: luma correlated 0.6 at
+    // 1 px, 0.2 at 2 px); colour-noise cameras smooth luma lightly (0.4 at 1 px, 0.1 at 2 px).
+    p.lumaBlur = p.lumaGrain ? uniform(rng, 2.0, 3.5) : uniform(rng, 1.0, 2.0);
+    p.lumaAmount = p.lumaGrain ? uniform(rng, 0.7, 1.0) : uniform(rng, 0.0, 0.5);
     p.sharpen = uniform(rng, 0, 0.5);
     p.jpegQuality = uniform(rng, 0, 1) < 0.6 ? int(uniform(rng, 75, 99)) : 0;
     p.downscale = uniform(rng, 0, 1) < 0.5 ? 1.0 : uniform(rng, 1.25, p.lumaGrain ? 2.5 : 2.0);
     return p;
 }
 
-void addRawNoise(std::vector<float>& raw, double shot, double read, std::mt19937_64& rng) {
-    std::normal_distribution<double> normal(0, 1);
-    for (float& v : raw) v = float(v + std::sqrt(shot * std::max(0.0, double(v)) + read) * normal(rng));
+void addRawNoise(std::vector<float>& raw, double shot, double read, Random& rng) {
+    for (float& v : raw) v = float(v + std::sqrt(shot * std::max(0.0, double(v)) + read) * rng.normal());
 }
 
-void applyCamera(Image& image, const Parameters& p, std::mt19937_64& rng) {
+void applyCamera(Image& image, const Parameters& p, Random& rng) {
     if (image.channels != 3 && image.channels != 1)
         fail(ErrorKind::Internal, "camera noise on an image of " + std::to_string(image.channels) + " channels");
     const int W = image.width, H = image.height;

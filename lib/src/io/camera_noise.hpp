@@ -10,10 +10,10 @@
 // measurements they are matched to.
 #pragma once
 #include <cstdint>
-#include <random>
 #include <vector>
 
 #include "aekit/image.hpp"
+#include "aekit/random.hpp"
 
 namespace aekit::camera {
 
@@ -41,14 +41,14 @@ constexpr double kLumaGrainShare = 0.35;
 constexpr double kShotPerIso = 1e-6;
 
 // Draws one camera (ISO log-uniform in [isoLo, isoHi], everything else from the documented ranges).
-Parameters draw(double isoLo, double isoHi, std::mt19937_64& rng);
+Parameters draw(double isoLo, double isoHi, Random& rng);
 
 // Raw stage, in place: x + sqrt(shot * max(x, 0) + read) * N(0, 1) (Gaussian approximation of Poisson
 // shot noise plus Gaussian read noise).
-void addRawNoise(std::vector<float>& raw, double shot, double read, std::mt19937_64& rng);
+void addRawNoise(std::vector<float>& raw, double shot, double read, Random& rng);
 
 // The whole pipeline's output for a clean RGB image (3 channels, [0,1]): the camera's rendering with
 // noise minus its rendering without, added to the image, rounded to 8 bits.
-void applyCamera(Image& image, const Parameters& p, std::mt19937_64& rng);
+void applyCamera(Image& image, const Parameters& p, Random& rng);
 
 }  // namespace aekit::camera

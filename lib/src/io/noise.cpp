@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "aekit/error.hpp"
+#include "aekit/random.hpp"
 #include "io/camera_noise.hpp"
 
 namespace aekit {
@@ -129,9 +129,9 @@ uint64_t itemSeed(uint64_t seed, const std::string& key) {
 }
 
 double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    std::normal_distribution<double> normal(0.0, 1.0);
+    Random rng(seed);
+    auto uniform = [](Random& r) { return r.uniform(); };
+    auto normal = [](Random& r) { return r.normal(); };
     const int64_t P = image.planeSize();
     double sigmaUsed = 0;
     if (spec.choices.empty()) return 0;
@@ -154,8 +154,7 @@ double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
             case NoiseModel::Kind::Poisson:
                 for (float& v : image.pixels) {
                     const double lambda = std::max(0.0, double(v)) * m.a;
-                    std::poisson_distribution<long> poisson(lambda);
-                    v = static_cast<float>(lambda > 0 ? double(poisson(rng)) / m.a : 0.0);
+                    v = static_cast<float>(lambda > 0 ? double(rng.poisson(lambda)) / m.a : 0.0);
                 }
                 break;
             case NoiseModel::Kind::SaltPepper:

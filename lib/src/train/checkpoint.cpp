@@ -41,7 +41,7 @@ void saveCheckpoint(const TrainOptions& o, const tasks::ColorizeHead& head, cons
     c.tensors = net.weights();
     for (auto& [k, v] : opt.state()) c.tensors.emplace(k, v);
     nlohmann::json ck{{"step", step},       {"seed", o.seed},   {"batch", o.batch}, {"patch", o.patch},
-                      {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
+                      {"zoom", o.zoom},     {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
                       {"seconds", seconds}, {"class_weights", classWeights},
                       // what `train --resume` takes from the checkpoint when not given again
                       {"lr", o.lr}, {"min_lr", o.minLr}, {"warmup", o.warmup}, {"schedule", o.schedule},
@@ -81,6 +81,9 @@ Resumed resume(const TrainOptions& o, Network& net, Optimizer& opt, bool classif
             fail(ErrorKind::InvalidArgument, path + ": checkpoint has --" + std::string(k) + " " + ck.at(k).dump() +
                                                  ", the options " + want.dump() + " (an exact resume needs the same)");
     }
+    if (ck.value("zoom", 1.0) != o.zoom)
+        fail(ErrorKind::InvalidArgument, path + ": checkpoint has --zoom " + nlohmann::json(ck.value("zoom", 1.0)).dump() +
+                                             ", the options " + nlohmann::json(o.zoom).dump());
     if (ck.at("noise").get<std::string>() != o.noise)
         fail(ErrorKind::InvalidArgument, path + ": checkpoint has --noise " + ck.at("noise").get<std::string>() +
                                              ", the options " + o.noise);
@@ -110,6 +113,7 @@ void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Net
                      {"steps", step},
                      {"batch", o.batch},
                      {"patch", o.patch},
+                     {"zoom", o.zoom},
                      {"lr", o.lr},
                      {"loss", toString(o.loss)},
                      {"sparsity", o.sparsity.toString()},

@@ -7,12 +7,12 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <random>
 
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
 #include "aekit/noise.hpp"
 #include "aekit/optimizer.hpp"
+#include "aekit/random.hpp"
 #include "aekit/train_step.hpp"
 #include "tasks/codec.hpp"
 #include "train/checkpoint.hpp"
@@ -93,7 +93,7 @@ void Trainer::loadData() {
 }
 
 void Trainer::makeBatch(int64_t step, training::Batch& b) const {
-    std::mt19937_64 rng(itemSeed(o_.seed, "batch:" + std::to_string(step)));
+    Random rng(itemSeed(o_.seed, "batch:" + std::to_string(step)));
     const int P = o_.patch;
     const int64_t plane = int64_t(P) * P;
     const training::ExampleMaker task(o_, noise_);
@@ -103,17 +103,27 @@ void Trainer::makeBatch(int64_t step, training::Batch& b) const {
     else
         b.target.resize(size_t(o_.batch * o_.arch.outChannels * plane));
     for (int n = 0; n < o_.batch; ++n) {
-        const size_t idx = size_t(rng() % trainSet_->size());
+        const size_t idx = size_t(rng.below(trainSet_->size()));
         const auto img = trainSet_->image(idx);
-        const int x = int(rng() % uint64_t(img->width - P + 1)), y = int(rng() % uint64_t(img->height - P + 1));
-        const int t = int(rng() % 8);
+        // The source region's side: P, or with --zoom, for half the patches, P / z enlarged to P.
+        int side = P;
+        if (o_.zoom > 1 && rng.uniform() < 0.5) {
+            const double z = rng.uniform(1, o_.zoom);
+            side = std::max(1, int(std::lround(P / z)));
+        }
+        const int x = int(rng.below(uint64_t(img->width - side + 1))), y = int(rng.below(uint64_t(img->height - side + 1)));
+        const int t = int(rng.below(8));
+        auto cut = [&](const Image& from) {
+            Image c = training::cropTransformed(from, x, y, side, t);
+            return side == P ? c : resizeImage(c, P, P);
+        };
         training::Example e;
         if (trainSet_->paired()) {
-            const Image clean = training::cropTransformed(*trainSet_->target(idx), x, y, P, t);
-            const Image degraded = training::cropTransformed(*img, x, y, P, t);
+            const Image clean = cut(*trainSet_->target(idx));
+            const Image degraded = cut(*img);
             e = task.make(clean, &degraded, rng);
         } else {
-            e = task.make(training::cropTransformed(*img, x, y, P, t), nullptr, rng);
+            e = task.make(cut(*img), nullptr, rng);
         }
         std::copy(e.input.pixels.begin(), e.input.pixels.end(), b.input.begin() + n * o_.arch.inChannels * plane);
         if (o_.task == Task::Colorize) {

@@ -69,8 +69,8 @@ TrainingFiles gatherFiles(const TrainOptions& o) {
     if (paths.size() < 2) fail(ErrorKind::InvalidArgument, "--data: need at least 2 images to split off validation (or give --val)");
     std::vector<size_t> order(paths.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::mt19937_64 rng(itemSeed(o.seed, "validation split"));
-    std::shuffle(order.begin(), order.end(), rng);
+    Random rng(itemSeed(o.seed, "validation split"));
+    rng.shuffle(order);
     // At least valFraction of the images or 2, whichever is more (one image is no validation), at most
     // --val-images, and always one left to train on.
     const size_t share = std::max<size_t>(size_t(std::lround(double(paths.size()) * o.valFraction)), 2);
@@ -98,7 +98,7 @@ Image cropTransformed(const Image& im, int x, int y, int P, int t) {
     return out;
 }
 
-Example ExampleMaker::make(const Image& clean, const Image* degraded, std::mt19937_64& rng) const {
+Example ExampleMaker::make(const Image& clean, const Image* degraded, Random& rng) const {
     Example e;
     if (o_.task == Task::Colorize) {
         e.target = tasks::withChannels(clean, 3);
@@ -111,7 +111,7 @@ Example ExampleMaker::make(const Image& clean, const Image* degraded, std::mt199
     e.input = degraded ? tasks::withChannels(*degraded, C) : e.target;
     if (!degraded && !noise_.empty()) {
         applyNoise(noise_, e.input, rng());
-        if (std::uniform_real_distribution<double>(0, 1)(rng) < kClipShare) clipTo8Bit(e.input);
+        if (rng.uniform() < kClipShare) clipTo8Bit(e.input);
     }
     e.shown = e.input;
     return e;

@@ -2,12 +2,12 @@
 // Training data as the loop sees it: the files of a run (training, validation, paired targets),
 // augmented patches, and the input/target pair each task makes from a clean crop.
 #pragma once
-#include <random>
 #include <string>
 #include <vector>
 
 #include "aekit/image.hpp"
 #include "aekit/noise.hpp"
+#include "aekit/random.hpp"
 #include "aekit/trainer.hpp"
 #include "tasks/ab_bins.hpp"
 #include "tasks/codec.hpp"
@@ -37,7 +37,7 @@ class ExampleMaker {
 public:
     ExampleMaker(const TrainOptions& o, const NoiseSpec& noise) : o_(o), noise_(noise) {}
     // clean: the (cropped) clean image; degraded: the paired degraded crop, or null.
-    Example make(const Image& clean, const Image* degraded, std::mt19937_64& rng) const;
+    Example make(const Image& clean, const Image* degraded, Random& rng) const;
 
 private:
     const TrainOptions& o_;

@@ -8,6 +8,7 @@
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
 #include "aekit/metrics.hpp"
+#include "aekit/random.hpp"
 #include "train/report.hpp"
 
 namespace aekit::training {
@@ -27,7 +28,7 @@ Validator::Validator(const TrainOptions& o, const tasks::ColorizeHead& head, con
     double base = 0;
     int based = 0;  // inputs with a finite PSNR (a noise spec with `none` leaves some clean)
     for (size_t i = 0; i < images.size() && int(i) < o_.valImages; ++i) {
-        std::mt19937_64 rng(itemSeed(o_.seed, "val:" + std::to_string(i)));
+        Random rng(itemSeed(o_.seed, "val:" + std::to_string(i)));
         const auto im = images.image(i);
         const int x = (im->width - side) / 2, y = (im->height - side) / 2;
         Example e;
