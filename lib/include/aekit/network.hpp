@@ -53,7 +53,8 @@ public:
     Mode mode() const;
     Precision precision() const;
 
-    // He-normal weights, zero biases, from a seeded generator.
+    // He-normal weights, zero biases, from a seeded generator (aekit::Random); a residual network's
+    // output layer at a tenth of that, so that it starts near the identity.
     void initWeights(uint64_t seed);
     // Requires every tensor of weights() with matching shapes; throws Error(BadFile) naming the tensor.
     void setWeights(const WeightMap& weights);
