@@ -28,9 +28,10 @@ int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 }  // namespace
 
 // What the process holds besides images and network buffers: code, libraries, weights, oneDNN's
-// JIT kernels (61-68 MB resident for `aekit info`). 64 MB fell short on an AVX2 CPU: a denoise at
-// the 500 MB budget aekit named peaked at 501 MB.
-constexpr double kProcessBytes = 80e6;
+// JIT kernels (61-68 MB resident for `aekit info`). 64 MB fell short on an AVX2 CPU (a denoise at
+// the 500 MB budget aekit named peaked at 501 MB), 80 MB on an AVX-512 one (650 MB named, 660 MB
+// peak).
+constexpr double kProcessBytes = 100e6;
 
 // A thin image's tiles are stretched along its length to up to this many times the square side.
 constexpr int kStretch = 4;
@@ -60,8 +61,9 @@ struct ImageModel::Impl {
         overlap = roundUp((a.receptiveField() + 1) / 2, align);
         // What a tile costs, measured: the network's buffers at two shapes (layouts, padding of
         // 3-channel tensors to 16 in blocked layouts, and Winograd's scratchpad all included), as
-        // fixed bytes plus bytes per pixel.
-        const int s1 = 4 * align, s2 = 16 * align;
+        // fixed bytes plus bytes per pixel; the larger shape is the smallest useful tile, so that
+        // what a refusal says a run needs is that tile's real cost.
+        const int s1 = 4 * align, s2 = std::max(16 * align, usefulTile());
         net.setShape(1, s1, s1);
         const double b1 = double(net.shapeBytes());
         net.setShape(1, s2, s2);
@@ -147,12 +149,29 @@ struct ImageModel::Impl {
         const int inC = a.inChannels, outC = decodeColour ? 2 : a.outChannels;
         const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
         const int FH = frameH(TH), FW = frameW(TW);
-        const int T = tileFor(TH, TW, reserved);
-        int tileH = std::min(T, FH), tileW = std::min(T, FW);
-        // A thin image gets long tiles of the same area: square ones would be mostly overlap.
-        if (tileH < T) tileW = std::min({FW, kStretch * T, std::max(tileW, int(int64_t(T) * T / tileH) / align * align)});
-        if (tileW < T) tileH = std::min({FH, kStretch * T, std::max(tileH, int(int64_t(T) * T / tileW) / align * align)});
-        net.setShape(1, tileH, tileW);
+        int T = tileFor(TH, TW, reserved), tileH = 0, tileW = 0;
+        auto shapeTiles = [&] {
+            tileH = std::min(T, FH);
+            tileW = std::min(T, FW);
+            // A thin image gets long tiles of the same area: square ones would be mostly overlap.
+            if (tileH < T) tileW = std::min({FW, kStretch * T, std::max(tileW, int(int64_t(T) * T / tileH) / align * align)});
+            if (tileW < T) tileH = std::min({FH, kStretch * T, std::max(tileH, int(int64_t(T) * T / tileW) / align * align)});
+            net.setShape(1, tileH, tileW);
+        };
+        shapeTiles();
+        // The cost per pixel measured in the constructor is a line through two small shapes; at some
+        // shapes oneDNN picks other kernels with larger scratchpads (up to 13% more per pixel on
+        // AVX-512). The chosen shape's own buffers are checked against the budget (allocated, not
+        // yet touched), and the tile shrunk until they fit.
+        if (options.tile <= 0) {
+            const double limit = std::max(64.0 * (1 << 20), double(options.maxMemoryMB) * (1 << 20) -
+                                                                 (reserved > 0 ? reserved : imageBytes(TH, TW, inC, a.outChannels)));
+            const int smallest = std::min(usefulTile(), std::max(FH, FW));
+            while (double(net.shapeBytes()) > limit && T > smallest) {
+                T = std::max(smallest, (T - T / 20) / align * align);
+                shapeTiles();
+            }
+        }
         const int64_t tilePlane = int64_t(tileH) * tileW;
         for (const Band& by : bands(FH, tileH))
             for (const Band& bx : bands(FW, tileW)) {
