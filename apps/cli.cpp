@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -76,6 +77,7 @@ bool parse(int argc, char** argv, const std::string& usage, const po::options_de
         return false;
     }
     po::notify(vm);
+    if (vm.count("quiet")) applyVerbosity(vm);
     if (parseOnly) throw Parsed{};
     return true;
 }
@@ -131,7 +133,7 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: no default model for this task; name one");
     }
     if (name.find('/') != std::string::npos || name.find(".safetensors") != std::string::npos) {
-        if (!fs::exists(name)) throw aekit::Error(aekit::ErrorKind::Io, name + ": no such model file");
+        if (!fs::exists(name)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model " + name + ": no such model file");
         return name;
     }
     // Other spellings users type for the same models.
@@ -144,7 +146,7 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
     }
     std::string where;
     for (const auto& d : modelSearchPath()) where += " " + d;
-    throw aekit::Error(aekit::ErrorKind::Io, "model '" + name + "' (" + file + ") not found in:" + where +
+    throw aekit::Error(aekit::ErrorKind::InvalidArgument, "model '" + name + "' (" + file + ") not found in:" + where +
                                                  " (names: photo, color (or gaussian), gray, document, colorize; or give a path)");
 }
 
@@ -207,15 +209,63 @@ void refuseUnknownImageExtension(const std::string& out) {
 
 }  // namespace
 
+Verbosity verbosity = Verbosity::Normal;
+
+void note(const std::string& text) {
+    if (verbosity != Verbosity::Quiet) std::cerr << "note: " << oneLine(text) << "\n";
+}
+
+namespace {
+
+// --format's extension: ".png", ".jpg", ".tif", ".webp" or ".bmp".
+std::string formatExtension(const std::string& format) {
+    std::string f = format;
+    std::transform(f.begin(), f.end(), f.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (f == "jpeg") f = "jpg";
+    if (f == "tiff") f = "tif";
+    return "." + f;
+}
+
+void checkFormat(const std::string& format) {
+    const std::string ext = formatExtension(format);
+    if (ext != ".png" && ext != ".jpg" && ext != ".tif" && ext != ".webp" && ext != ".bmp")
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--format " + format + ": png, jpg, tif, webp or bmp");
+}
+
+// A path's extension, lower case, with .jpeg and .tiff spelt as --format spells them.
+std::string formatOf(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (ext == ".jpeg") ext = ".jpg";
+    if (ext == ".tiff") ext = ".tif";
+    return ext;
+}
+
+}  // namespace
+
 void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& a,
                      const char* inputsHelp) {
     options.add_options()("input", po::value(&a.inputs)->multitoken(), inputsHelp)(
         "output,o", po::value(&a.out)->required()->notifier(refuseUnknownImageExtension),
-        "output folder (mirrors the inputs' relative paths), or a file for one input")(
+        "output folder (mirrors the inputs' relative paths), a file for one input, or - (standard output)")(
+        "format", po::value(&a.format)->notifier(checkFormat),
+        "outputs' format: png | jpg | tif | webp | bmp (default: each input's; from standard input, png)")(
+        "quality", po::value(&a.write.quality)->default_value(0)->notifier([](const int& q) {
+            if (q < 0 || q > 100) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--quality: 1 to 100 (0: the default)");
+        }),
+        "JPEG and WebP quality, 1-100 (0: JPEG 95, WebP lossless)")(
         "max-pixels", po::value(&a.read.maxPixels)->default_value(a.read.maxPixels)->notifier(positiveSize("--max-pixels")),
         "refuse images with more pixels")(
-        "overwrite", po::bool_switch(&a.overwrite), "replace outputs that exist (inputs are never overwritten)");
+        "overwrite", po::bool_switch(&a.overwrite), "replace outputs that exist (inputs are never overwritten)")(
+        "dry-run", po::bool_switch(&a.dryRun), "list what would be written (input -> output) and stop")(
+        "quiet,q", po::bool_switch(), "errors only")("verbose,v", po::bool_switch(), "also each file as it is written");
     positionals.add("input", -1);
+}
+
+void applyVerbosity(const po::variables_map& vm) {
+    const bool quiet = vm.count("quiet") && vm["quiet"].as<bool>(), verbose = vm.count("verbose") && vm["verbose"].as<bool>();
+    if (quiet && verbose) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "-q and -v: choose one");
+    verbosity = quiet ? Verbosity::Quiet : verbose ? Verbosity::Verbose : Verbosity::Normal;
 }
 
 std::function<void(const uint64_t&)> positiveSize(const char* option) {
@@ -225,23 +275,85 @@ std::function<void(const uint64_t&)> positiveSize(const char* option) {
     };
 }
 
-int runImageBatch(const std::vector<std::string>& inputs, const std::string& out, bool overwrite, const char* verb,
-                  const std::function<void(const aekit::BatchItem&)>& process, const std::string& outputExtension) {
-    if (inputs.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "give at least one input file or folder");
-    if (out.empty()) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "-o: name the output file or folder");
-    const aekit::BatchPlan plan = aekit::planBatch(inputs, out, outputExtension);
-    for (const auto& s : plan.skipped) std::cerr << "note: " << s << "\n";
+namespace {
+
+// Standard input or output stands for one image: checked, then planned as one item.
+aekit::BatchPlan planStreams(const BatchArgs& a) {
+    using aekit::Error, aekit::ErrorKind;
+    aekit::BatchPlan plan;
+    if (std::find(a.inputs.begin(), a.inputs.end(), "-") != a.inputs.end()) {
+        if (a.inputs.size() > 1) throw Error(ErrorKind::InvalidArgument, "-: standard input holds one image; give it alone");
+        if (a.out != "-" && !aekit::isImagePath(a.out))
+            throw Error(ErrorKind::InvalidArgument, "-: an image from standard input needs -o FILE.EXT or -o - (not a folder)");
+        plan.items.push_back({"-", "standard input", a.out});
+        return plan;
+    }
+    std::error_code ec;
+    if (a.inputs.size() != 1 || fs::is_directory(a.inputs[0], ec))
+        throw Error(ErrorKind::InvalidArgument, "-o -: standard output takes one image; give one input file");
+    if (!fs::exists(a.inputs[0], ec))
+        plan.problems.push_back(a.inputs[0] + ": no such file or folder");
+    else if (!aekit::isImagePath(a.inputs[0]))
+        plan.problems.push_back(a.inputs[0] + ": not a format aekit reads (png, jpg, jpeg, tif, tiff, bmp, webp)");
+    else
+        plan.items.push_back({a.inputs[0], fs::path(a.inputs[0]).filename().string(), "-"});
+    return plan;
+}
+
+}  // namespace
+
+int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void(const aekit::BatchItem&)>& process,
+                  const std::string& defaultExtension) {
+    using aekit::Error, aekit::ErrorKind;
+    if (a.inputs.empty()) throw Error(ErrorKind::InvalidArgument, "give at least one input file or folder (or - for standard input)");
+    if (a.out.empty()) throw Error(ErrorKind::InvalidArgument, "-o: name the output file or folder (or - for standard output)");
+    const std::string ext = a.format.empty() ? defaultExtension : formatExtension(a.format);
+    if (!a.format.empty() && a.out != "-" && aekit::isImagePath(a.out) && formatOf(a.out) != ext)
+        throw Error(ErrorKind::InvalidArgument, "-o " + a.out + " with --format " + a.format + ": the two name different formats");
+    const bool streams = a.out == "-" || std::find(a.inputs.begin(), a.inputs.end(), "-") != a.inputs.end();
+    const aekit::BatchPlan plan = streams ? planStreams(a) : aekit::planBatch(a.inputs, a.out, ext);
+    for (const auto& s : plan.skipped) note(s);
+    if (a.dryRun) {
+        size_t existing = 0;
+        for (const auto& item : plan.items) {
+            std::error_code ec;
+            const bool exists = item.output != "-" && fs::exists(item.output, ec);
+            existing += exists && !a.overwrite;
+            std::cout << item.input << " -> " << item.output
+                      << (exists ? (a.overwrite ? "  (replaces the existing file)" : "  (exists: skipped; --overwrite replaces it)") : "")
+                      << "\n";
+        }
+        for (const auto& f : plan.problems) std::cerr << "failed: " << oneLine(f) << "\n";
+        if (verbosity != Verbosity::Quiet)
+            std::cerr << verb << " (dry run): " << plan.items.size() - existing << " would be written, " << existing << " skipped, "
+                      << plan.problems.size() << " failed\n";
+        return plan.problems.empty() ? kOk : kSomeFailed;
+    }
     const auto* stop = installStopHandler();
     Progress progress(plan.items.size(), verb);
+    auto each = [&](const aekit::BatchItem& item) {
+        const auto start = std::chrono::steady_clock::now();
+        process(item);
+        if (verbosity == Verbosity::Verbose)
+            std::cerr << item.input << " -> " << item.output << "  ("
+                      << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
+    };
+    // Standard output is always written (a file named "-" in the folder is not the output).
     const aekit::BatchReport report = aekit::runBatch(
-        plan, overwrite, process, [&](size_t done, size_t failed) { progress.update(done, failed); }, stop);
+        plan, a.overwrite || a.out == "-", each,
+        [&](size_t done, size_t failed) {
+            if (verbosity != Verbosity::Quiet) progress.update(done, failed);
+        },
+        stop);
     progress.finish();
-    for (const auto& s : report.skipped) std::cerr << "skipped: " << s << " exists (use --overwrite)\n";
+    if (verbosity != Verbosity::Quiet)
+        for (const auto& s : report.skipped) std::cerr << "skipped: " << s << " exists (use --overwrite)\n";
     std::vector<std::string> failures = plan.problems;
     failures.insert(failures.end(), report.failures.begin(), report.failures.end());
     for (const auto& f : failures) std::cerr << "failed: " << oneLine(f) << "\n";
-    std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
-              << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
+    if (verbosity != Verbosity::Quiet)
+        std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
+                  << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
     if (report.interrupted) return kInterrupted;
     return failures.empty() ? kOk : kSomeFailed;
 }
@@ -250,9 +362,38 @@ aekit::Image readInput(const std::string& path, const aekit::ReadOptions& option
     std::vector<std::string> notes;
     aekit::ReadOptions o = options;
     o.notes = &notes;
-    aekit::Image image = aekit::readImage(path, o);
-    for (const auto& n : notes) std::cerr << "note: " << n << "\n";
+    aekit::Image image;
+    if (path == "-") {
+        std::vector<uint8_t> bytes;
+        std::vector<char> buf(1 << 16);
+        while (std::cin.read(buf.data(), std::streamsize(buf.size())) || std::cin.gcount() > 0) {
+            bytes.insert(bytes.end(), buf.data(), buf.data() + std::cin.gcount());
+            if (bytes.size() > o.maxFileBytes)
+                throw aekit::Error(aekit::ErrorKind::BadFile, "standard input: more than " + std::to_string(o.maxFileBytes >> 20) + " MB");
+        }
+        image = aekit::decodeImage(bytes.data(), bytes.size(), "standard input", o);
+    } else {
+        image = aekit::readImage(path, o);
+    }
+    for (const auto& n : notes) note(n);
     return image;
+}
+
+void writeOutput(const aekit::BatchItem& item, const aekit::Image& image, const BatchArgs& args) {
+    std::vector<std::string> notes;
+    if (item.output == "-") {
+        std::string format = ".png";
+        if (!args.format.empty())
+            format = formatExtension(args.format);
+        else if (item.input != "-" && aekit::isImagePath(item.input))
+            format = formatOf(item.input);
+        const std::vector<uint8_t> bytes = aekit::encodeImage(image, format, args.write, &notes);
+        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
+            throw aekit::Error(aekit::ErrorKind::Io, "standard output: cannot write the image");
+    } else {
+        notes = aekit::writeImage(item.output, image, args.write);
+    }
+    for (const auto& n : notes) note(n);
 }
 
 }  // namespace cli

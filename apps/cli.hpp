@@ -90,22 +90,41 @@ std::function<void(const uint64_t&)> positiveSize(const char* option);
 const std::atomic<bool>* installStopHandler();
 
 
-// The options every file-batch command shares: inputs (positional), -o, --max-pixels, --overwrite.
+// How much the commands say on stderr: errors only (-q), notes, progress on a terminal and a
+// summary (the default), or also each file as it is written (-v).
+enum class Verbosity { Quiet, Normal, Verbose };
+extern Verbosity verbosity;
+// "note: TEXT" on stderr, unless -q.
+void note(const std::string& text);
+
+// The options every file-batch command shares: inputs (positional; "-" for standard input), -o
+// ("-" for standard output), --format, --quality, --max-pixels, --overwrite, --dry-run, -q, -v.
 struct BatchArgs {
     std::vector<std::string> inputs;
     std::string out;
+    std::string format;  // "", or png | jpg | tif | webp: the outputs' format
     aekit::ReadOptions read;
+    aekit::WriteOptions write;
     bool overwrite = false;
+    bool dryRun = false;
 };
 void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& args,
                      const char* inputsHelp);
+// Applies -q/-v (refusing both at once); parse() calls it for commands that have them.
+void applyVerbosity(const po::variables_map& vm);
 
-// Reads an input image, printing what its decoder warned about as a note (the file still decoded).
+// Reads an input image ("-": standard input), printing what its decoder warned about as a note
+// (the file still decoded).
 aekit::Image readInput(const std::string& path, const aekit::ReadOptions& options);
+// Writes an output image with --quality ("-": to standard output, in the batch's format), printing
+// its losses (depth, alpha, profile) as notes.
+void writeOutput(const aekit::BatchItem& item, const aekit::Image& image, const BatchArgs& args);
 
-// Plans the batch (inputs -> output folder), runs process on each item with a progress bar,
-// prints skipped files, failures and a summary; returns the exit code (1 when anything failed).
-int runImageBatch(const std::vector<std::string>& inputs, const std::string& out, bool overwrite, const char* verb,
-                  const std::function<void(const aekit::BatchItem&)>& process, const std::string& outputExtension = "");
+// Plans the batch (inputs -> outputs), runs process on each item with a progress bar, prints
+// skipped files, failures and a summary; returns the exit code (1 when anything failed). With
+// --dry-run it lists what would be written and runs nothing. defaultExtension (".png") replaces
+// the inputs' extensions when --format is not given.
+int runImageBatch(const BatchArgs& args, const char* verb, const std::function<void(const aekit::BatchItem&)>& process,
+                  const std::string& defaultExtension = "");
 
 }  // namespace cli

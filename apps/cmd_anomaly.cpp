@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit anomaly --model M IN... -o OUT: reconstruction-error maps as heatmap overlays, a CSV of
 // scores, and (with --calibrate) a threshold from normal images' scores that flags anomalies.
-#include <sstream>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "aekit/anomaly.hpp"
 #include "aekit/batch.hpp"
@@ -45,6 +46,8 @@ int runAnomaly(int argc, char** argv) {
     const aekit::AnomalyScore kind = aekit::parseAnomalyScore(scoreName);
     const aekit::AnomalyAggregate aggregate = aekit::parseAnomalyAggregate(aggregateName);
     if (pct < 0 || pct > 100) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--percentile must be 0..100");
+    if (batch.out == "-" || std::find(batch.inputs.begin(), batch.inputs.end(), "-") != batch.inputs.end())
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "anomaly: - (standard input or output) is not supported: the scores go to a CSV beside the heatmaps");
     const bool oneFile = aekit::isImagePath(batch.out);
     if (csv.empty()) csv = oneFile ? batch.out + ".csv" : batch.out + "/scores.csv";
     aekit::refuseImageNameForText(csv, "--csv");
@@ -78,12 +81,13 @@ int runAnomaly(int argc, char** argv) {
         if (write) {
             double high = mapHigh;
             if (high <= 0) high = aekit::percentile(std::vector<double>(a.map.pixels.begin(), a.map.pixels.end()), 99.9);
-            aekit::writeImage(item.output, aekit::heatmapOverlay(in, a.map, 0, high));
+            cli::writeOutput(item, aekit::heatmapOverlay(in, a.map, 0, high), batch);
         }
         rows[item.input] = a.score;
     };
-    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "anomaly",
+    const int code = cli::runImageBatch(batch, "anomaly",
                                         [&](const aekit::BatchItem& item) { score(item, true); }, ".png");
+    if (batch.dryRun) return code;
     // Heatmaps an interrupted earlier run wrote: scored again, so that the CSV lists every one.
     for (const auto& item : aekit::planBatch(batch.inputs, batch.out, ".png").items) {
         std::error_code ec;
@@ -110,9 +114,11 @@ int runAnomaly(int argc, char** argv) {
             std::cerr << "failed: " << e.what() << "\n";
             return cli::kSomeFailed;
         }
-        std::cerr << "scores: " << csv;
-        if (threshold >= 0) std::cerr << "; " << flagged << " of " << rows.size() << " images flagged as anomalous";
-        std::cerr << "\n";
+        if (cli::verbosity != cli::Verbosity::Quiet) {
+            std::cerr << "scores: " << csv;
+            if (threshold >= 0) std::cerr << "; " << flagged << " of " << rows.size() << " images flagged as anomalous";
+            std::cerr << "\n";
+        }
     }
     return code;
 }

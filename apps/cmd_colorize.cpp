@@ -36,16 +36,17 @@ int runColorize(int argc, char** argv) {
     // Loaded once, before any image: a bad model is one error, not one per file.
     const auto model = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize)), io);
     if (io.tile > 0 && io.tile < model->smallestUsefulTile())
-        std::cerr << "note: --tile " << io.tile << " would keep little of each tile (the model needs " << model->smallestUsefulTile() / 4
-                  << " px of context on each side); raised to " << model->smallestUsefulTile() << "\n";
-    return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "colorize", [&](const aekit::BatchItem& item) {
+        cli::note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " +
+                  std::to_string(model->smallestUsefulTile() / 4) + " px of context on each side); raised to " +
+                  std::to_string(model->smallestUsefulTile()));
+    return cli::runImageBatch(batch, "colorize", [&](const aekit::BatchItem& item) {
         std::vector<std::string> notes;
         aekit::Image result;
         {  // the input's planes are freed before the writer needs its own
             const aekit::Image in = cli::readInput(item.input, batch.read);
             result = model->colorize(in, &notes);
         }
-        for (const auto& n : notes) std::cerr << "note: " << item.input << ": " << n << "\n";
-        for (const auto& n : aekit::writeImage(item.output, result)) std::cerr << "note: " << n << "\n";
+        for (const auto& n : notes) cli::note(item.input + ": " + n);
+        cli::writeOutput(item, result, batch);
     });
 }

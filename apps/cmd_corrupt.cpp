@@ -47,13 +47,17 @@ int runCorrupt(int argc, char** argv) {
     cli::applyThreads(vm);
     const aekit::NoiseSpec noise = aekit::NoiseSpec::parse(spec);  // refused before any file is touched
     const bool oneFile = aekit::isImagePath(batch.out);
-    if (manifest.empty()) manifest = oneFile ? batch.out + ".csv" : batch.out + "/manifest.csv";
-    aekit::refuseImageNameForText(manifest, "--manifest");
-    aekit::refuseOutputOverInput(manifest, batch.inputs, "--manifest");
+    // Standard input or output: a manifest only when --manifest names one.
+    const bool streams = batch.out == "-" || (batch.inputs.size() == 1 && batch.inputs[0] == "-");
+    if (manifest.empty() && !streams) manifest = oneFile ? batch.out + ".csv" : batch.out + "/manifest.csv";
+    if (!manifest.empty()) {
+        aekit::refuseImageNameForText(manifest, "--manifest");
+        aekit::refuseOutputOverInput(manifest, batch.inputs, "--manifest");
+    }
     // file -> the rest of its row (noise, seed, sigma, PSNR). An earlier run's rows are kept for the
     // outputs still there, so that a rerun after an interruption lists every output.
     std::map<std::string, std::vector<std::string>> rows;
-    if (std::ifstream f(manifest); f) {
+    if (std::ifstream f(manifest); !manifest.empty() && f) {
         std::string line;
         std::getline(f, line);  // header
         while (std::getline(f, line)) {
@@ -69,14 +73,13 @@ int runCorrupt(int argc, char** argv) {
         aekit::Image noisy = clean;
         const double sigma = aekit::applyNoise(noise, noisy, aekit::itemSeed(seed, item.relative));
         aekit::quantize(noisy);  // what the file will hold
-        if (write)
-            for (const auto& n : aekit::writeImage(item.output, noisy)) std::cerr << "note: " << n << "\n";
+        if (write) cli::writeOutput(item, noisy, batch);
         const double p = aekit::psnr(write ? noisy : cli::readInput(item.output, batch.read), clean);
         std::lock_guard lock(mutex);
         rows[item.output] = {spec, std::to_string(seed), number(sigma), number(p)};
     };
-    const int code = cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "corrupt",
-                                        [&](const aekit::BatchItem& item) { corrupt(item, true); });
+    const int code = cli::runImageBatch(batch, "corrupt", [&](const aekit::BatchItem& item) { corrupt(item, true); });
+    if (batch.dryRun || manifest.empty()) return code;
     // Outputs of an interrupted earlier run that its manifest never listed: measured again.
     for (const auto& item : aekit::planBatch(batch.inputs, batch.out).items) {
         std::error_code ec;
@@ -102,10 +105,12 @@ int runCorrupt(int argc, char** argv) {
             std::cerr << "failed: " << e.what() << "\n";
             return cli::kSomeFailed;
         }
-        std::cerr << "manifest: " << manifest << " (" << rows.size() << " images)";
-        if (finite > 0) std::cerr << "; mean PSNR of the corrupted images " << psnrSum / double(finite) << " dB";
-        if (finite < rows.size()) std::cerr << " (" << rows.size() - finite << " identical to their input, left out of the mean)";
-        std::cerr << "\n";
+        if (cli::verbosity != cli::Verbosity::Quiet) {
+            std::cerr << "manifest: " << manifest << " (" << rows.size() << " images)";
+            if (finite > 0) std::cerr << "; mean PSNR of the corrupted images " << psnrSum / double(finite) << " dB";
+            if (finite < rows.size()) std::cerr << " (" << rows.size() - finite << " identical to their input, left out of the mean)";
+            std::cerr << "\n";
+        }
     }
     return code;
 }

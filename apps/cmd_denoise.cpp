@@ -43,8 +43,9 @@ int runDenoise(int argc, char** argv) {
     // at the first grey image.
     aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Denoise)), io);
     if (io.tile > 0 && io.tile < model.smallestUsefulTile())
-        std::cerr << "note: --tile " << io.tile << " would keep little of each tile (the model needs " << model.smallestUsefulTile() / 4
-                  << " px of context on each side); raised to " << model.smallestUsefulTile() << "\n";
+        cli::note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " +
+                  std::to_string(model.smallestUsefulTile() / 4) + " px of context on each side); raised to " +
+                  std::to_string(model.smallestUsefulTile()));
     std::unique_ptr<aekit::ImageModel> greyDefault;
     auto modelFor = [&](int channels) -> aekit::ImageModel& {
         if (!modelName.empty() || channels == 3) return model;
@@ -52,12 +53,12 @@ int runDenoise(int argc, char** argv) {
             greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("gray", aekit::Task::Denoise)), io);
         return *greyDefault;
     };
-    return cli::runImageBatch(batch.inputs, batch.out, batch.overwrite, "denoise", [&](const aekit::BatchItem& item) {
+    return cli::runImageBatch(batch, "denoise", [&](const aekit::BatchItem& item) {
         aekit::Image result;
         {  // the input's planes are freed before the writer needs its own
             const aekit::Image in = cli::readInput(item.input, batch.read);
             result = modelFor(in.channels).denoise(in, sigma);
         }
-        for (const auto& n : aekit::writeImage(item.output, result)) std::cerr << "note: " << n << "\n";
+        cli::writeOutput(item, result, batch);
     });
 }

@@ -22,6 +22,7 @@
 
 using namespace aekit;
 using testutil::bytesOf;
+using testutil::lineCount;
 using testutil::makeImages;
 using testutil::runAekit;
 namespace fs = std::filesystem;
@@ -107,6 +108,63 @@ TEST_CASE("cli: corrupt writes noisy copies, a manifest, and the same bytes for 
     CHECK(r.code == 2);
     CHECK(r.output.find("MODEL[+MODEL...]") != std::string::npos);
     CHECK(!fs::exists(dir / "d"));
+}
+
+TEST_CASE("cli: --format, --quality, --dry-run, -q, -v and - for standard input and output") {
+    testutil::TempDir dir;
+    makeImages(dir / "in/sub", 2, 64, 48, 3, 1);
+    const std::string corrupt = "corrupt " + (dir / "in") + " --noise gaussian:10 ";
+    // A dry run lists input -> output and writes nothing.
+    auto r = runAekit(corrupt + "-o " + (dir / "dry") + " --format jpg --dry-run");
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK(r.output.find((dir / "in/sub/img0.png") + " -> " + (dir / "dry/sub/img0.jpg")) != std::string::npos);
+    CHECK(r.output.find("2 would be written") != std::string::npos);
+    CHECK(!fs::exists(dir / "dry"));
+    // --format converts a folder; --quality sets JPEG's (a lower quality, a smaller file).
+    r = runAekit(corrupt + "-o " + (dir / "q90") + " --format jpg --quality 90 -q");
+    CHECK(r.code == 0);
+    CHECK(r.output.empty());  // -q: nothing on success
+    r = runAekit(corrupt + "-o " + (dir / "q20") + " --format jpeg --quality 20 -v");
+    CHECK(r.code == 0);
+    CHECK(r.output.find((dir / "q20/sub/img1.jpg") + "  (") != std::string::npos);  // -v: each file as written
+    CHECK(fs::file_size(dir / "q20/sub/img0.jpg") < fs::file_size(dir / "q90/sub/img0.jpg"));
+    CHECK(readImage(dir / "q20/sub/img0.jpg").width == 64);
+    // WebP is lossless by default, lossy with --quality.
+    runAekit(corrupt + "-o " + (dir / "wl") + " --format webp");
+    runAekit(corrupt + "-o " + (dir / "wq") + " --format webp --quality 50");
+    CHECK(fs::file_size(dir / "wq/sub/img0.webp") < fs::file_size(dir / "wl/sub/img0.webp"));
+    // Refused before any work, exit 2: conflicting names, an unknown format, -q with -v, a bad quality.
+    for (const std::string& bad : {"-o " + (dir / "x.png") + " --format jpg", "-o " + (dir / "x") + " --format gif",
+                                   "-o " + (dir / "x") + " -q -v", "-o " + (dir / "x") + " --quality 101",
+                                   "-o " + (dir / "x.heic"), std::string("-o -"), "-o " + (dir / "x") + " -"}) {
+        CAPTURE(bad);
+        r = runAekit(corrupt + bad);
+        CHECK(r.code == 2);
+        CHECK(!fs::exists(dir / "x"));
+    }
+    // One image through standard input and output: the same bytes as through files (same seed,
+    // same relative name), and PNG unless --format says otherwise.
+    const std::string one = dir / "in/sub/img0.png";
+    const std::string pipe = std::string(AEKIT_BINARY) + " corrupt - --noise gaussian:10 --seed 3 -o - < " + one + " > " +
+                             (dir / "piped.png") + " 2> " + (dir / "err.txt");
+    REQUIRE(std::system(pipe.c_str()) == 0);
+    const Image piped = readImage(dir / "piped.png");
+    CHECK(piped.width == 64);
+    CHECK(psnr(piped, readImage(one)) < 35);  // noise was added
+    const std::string toJpeg = std::string(AEKIT_BINARY) + " corrupt " + one + " --noise gaussian:10 -o - --format jpg > " +
+                               (dir / "piped.jpg") + " 2> " + (dir / "err.txt");
+    REQUIRE(std::system(toJpeg.c_str()) == 0);
+    CHECK(bytesOf(dir / "piped.jpg").substr(0, 2) == "\xFF\xD8");
+    const std::string toFile = std::string(AEKIT_BINARY) + " corrupt - --noise gaussian:10 -o " + (dir / "from-stdin.tif") +
+                               " < " + one + " 2> " + (dir / "err.txt");
+    REQUIRE(std::system(toFile.c_str()) == 0);
+    CHECK(readImage(dir / "from-stdin.tif").height == 48);
+    // A model that does not exist: one line, exit 2, before any output folder exists.
+    r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "dn") + " --model nosuch");
+    CHECK(r.code == 2);
+    CHECK(lineCount(r.output) == 1);
+    CHECK(!fs::exists(dir / "dn"));
 }
 
 TEST_CASE("cli: an output folder inside the input folder is never read as input") {

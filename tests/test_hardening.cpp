@@ -32,6 +32,7 @@
 
 using namespace aekit;
 using testutil::bytesOf;
+using testutil::lineCount;
 using testutil::makeImages;
 using testutil::runAekit;
 using testutil::writeBytes;
@@ -56,12 +57,6 @@ std::pair<int, double> runMeasured(const std::vector<std::string>& args) {
     struct rusage usage {};
     ::wait4(pid, &status, 0, &usage);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), double(usage.ru_maxrss) / 1024.0};
-}
-
-int lineCount(const std::string& text) {
-    int n = 0;
-    for (char c : text) n += c == '\n';
-    return n;
 }
 
 std::string shippedColourModel() { return std::string(std::getenv("AEKIT_SOURCE_DIR")) + "/models/denoise-color.safetensors"; }

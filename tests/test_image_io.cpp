@@ -13,6 +13,7 @@
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
 #include "aekit/metrics.hpp"
+#include "support/icc.hpp"
 #include "support/synthetic.hpp"
 #include "support/temp_dir.hpp"
 
@@ -139,6 +140,53 @@ TEST_CASE("image files: EXIF orientation is applied on read, and metadata is cop
     REQUIRE(hasArtist);
     CHECK(exif["Exif.Image.Artist"].toString() == "aekit test");
     CHECK(exif["Exif.Image.Orientation"].toLong() == 1);  // pixels are upright now
+}
+
+// Every format aekit writes that can hold a profile gets the input's, byte for byte, read back by
+// the format's own library (not exiv2, which wrote the broken ones); EXIF still comes along.
+TEST_CASE("image files: the ICC profile survives every output format, with EXIF beside it") {
+    testutil::TempDir dir;
+    for (const bool grey : {false, true}) {
+        CAPTURE(grey);
+        const auto icc = testutil::makeIccProfile(grey);
+        REQUIRE(testutil::writePngWithProfile(dir / "src.png", 24, 16, grey, icc));
+        REQUIRE(testutil::pngProfile(dir / "src.png") == icc);
+        {
+            auto meta = Exiv2::ImageFactory::open(dir / "src.png");
+            meta->readMetadata();
+            Exiv2::ExifData exif;
+            exif["Exif.Image.Artist"] = "aekit test";
+            meta->setExifData(exif);
+            meta->writeMetadata();
+        }
+        REQUIRE(testutil::pngProfile(dir / "src.png") == icc);
+        const Image in = readImage(dir / "src.png");
+        for (const std::string ext : {".png", ".jpg", ".tif", ".webp"}) {
+            CAPTURE(ext);
+            const std::string out = dir / ((grey ? "grey" : "colour") + ext);
+            const auto notes = writeImage(out, in);
+            CHECK(notes.empty());
+            const auto back = testutil::embeddedProfile(out);
+            INFO("format " << ext);
+            CHECK(back.size() == icc.size());
+            CHECK(back == icc);
+            auto meta = Exiv2::ImageFactory::open(out);
+            meta->readMetadata();
+            const bool hasArtist = meta->exifData().findKey(Exiv2::ExifKey("Exif.Image.Artist")) != meta->exifData().end();
+            CHECK(hasArtist);
+            CHECK(readImage(out).width == 24);
+        }
+        // A profile that cannot describe the output, or a format that cannot hold one: a note, no profile.
+        Image other = Image::blank(24, 16, grey ? 3 : 1);
+        other.metadataSource = dir / "src.png";
+        const auto mismatch = writeImage(dir / "other.png", other);
+        REQUIRE(mismatch.size() == 1);
+        CHECK(mismatch[0].find(grey ? "describes 'GRAY'" : "describes 'RGB '") != std::string::npos);
+        CHECK(testutil::pngProfile(dir / "other.png").empty());
+        const auto bmp = writeImage(dir / "out.bmp", in);
+        REQUIRE(bmp.size() == 1);
+        CHECK(bmp[0].find("cannot hold the input's ICC profile") != std::string::npos);
+    }
 }
 
 TEST_CASE("image files: bad inputs give one clear error naming the file") {

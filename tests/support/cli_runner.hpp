@@ -27,4 +27,11 @@ inline RunResult runAekit(const std::string& args) {
     return r;
 }
 
+// Lines of output (newlines counted): an error is one line.
+inline int lineCount(const std::string& text) {
+    int n = 0;
+    for (char c : text) n += c == '\n';
+    return n;
+}
+
 }  // namespace testutil

@@ -39,11 +39,21 @@ struct ReadOptions {
 Image readImage(const std::string& path, const ReadOptions& options = {});
 Image decodeImage(const uint8_t* data, size_t size, const std::string& name, const ReadOptions& options = {});
 
+struct WriteOptions {
+    // JPEG and WebP quality, 1-100; 0: the default (JPEG 95, WebP lossless). Other formats are lossless.
+    int quality = 0;
+};
+
 // Writes in the format the extension names (.png .jpg .jpeg .tif .tiff .bmp .webp), atomically:
-// temporary file, metadata copied from image.metadataSource (orientation reset, since pixels are
-// already upright), flush, rename. Formats that cannot hold 16 bits or alpha get 8 bits or lose
-// alpha; each such loss is returned as a note for the user.
-std::vector<std::string> writeImage(const std::string& path, const Image& image);
+// temporary file, metadata copied from image.metadataSource (EXIF, IPTC, XMP and the ICC profile;
+// orientation reset, since pixels are already upright), flush, rename. Formats that cannot hold 16
+// bits, alpha or a profile get 8 bits or lose alpha or the profile; each such loss is returned as a
+// note for the user.
+std::vector<std::string> writeImage(const std::string& path, const Image& image, const WriteOptions& options = {});
+// The file writeImage would write, in memory (format: "png", ".jpg", ...), without metadata: for
+// standard output. Losses (depth, alpha) are appended to notes when given.
+std::vector<uint8_t> encodeImage(const Image& image, const std::string& format, const WriteOptions& options = {},
+                                 std::vector<std::string>* notes = nullptr);
 
 bool isImagePath(const std::string& path);  // by extension
 std::vector<std::string> imageExtensions();

@@ -85,7 +85,7 @@ BenchResult runBench(const BenchOptions& o) {
     const Architecture arch = Architecture::benchUnet();
     r.macsPerPixel = arch.macsPerPixel();
     Random rng(1);
-    auto u = [](Random& r) { return static_cast<float>(r.uniform()); };
+    auto u = [](Random& g) { return static_cast<float>(g.uniform()); };
 
     // Training: batch 16 of 128x128, forward + MSE + backward + Adam (f32 master weights).
     auto timeTraining = [&](Precision precision, BenchResult::Figures& f) {

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Grey+alpha PNG and TIFF encoders (see grey_alpha_codecs.hpp).
+// Grey+alpha TIFF encoder and decoder, TIFF header readers (see grey_alpha_codecs.hpp).
 #include "io/grey_alpha_codecs.hpp"
 
-#include <png.h>
 #include <tiffio.h>
 
 #include <algorithm>
-#include <csetjmp>
 #include <cstring>
 #include <string>
 
@@ -15,33 +13,6 @@
 namespace aekit::io {
 
 namespace {
-
-void appendPng(png_structp png, png_bytep data, png_size_t size) {
-    auto* out = static_cast<std::vector<uint8_t>*>(png_get_io_ptr(png));
-    out->insert(out->end(), data, data + size);
-}
-
-// libpng reports errors by longjmp; no C++ object with a destructor lives between setjmp and the
-// calls that may jump (the rows and the output vector belong to the caller).
-bool writePng(const cv::Mat& m, int level, std::vector<uint8_t>* out, std::vector<png_bytep>* rows) {
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    if (!png) return false;
-    png_infop info = png_create_info_struct(png);
-    if (!info || setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, info ? &info : nullptr);
-        return false;
-    }
-    png_set_write_fn(png, out, appendPng, nullptr);
-    png_set_compression_level(png, level);
-    png_set_IHDR(png, info, m.cols, m.rows, m.depth() == CV_16U ? 16 : 8, PNG_COLOR_TYPE_GRAY_ALPHA,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    if (m.depth() == CV_16U) png_set_swap(png);  // PNG stores 16-bit samples big-endian
-    png_write_image(png, rows->data());
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
-    return true;
-}
 
 // libtiff on memory: reading a caller's bytes in place, or writing into a growing buffer.
 struct TiffBuffer {
@@ -91,15 +62,6 @@ void requireGreyAlpha(const cv::Mat& m) {
 }
 
 }  // namespace
-
-std::vector<uint8_t> encodeGreyAlphaPng(const cv::Mat& greyAlpha, int compressionLevel) {
-    requireGreyAlpha(greyAlpha);
-    std::vector<png_bytep> rows;
-    for (int y = 0; y < greyAlpha.rows; ++y) rows.push_back(const_cast<png_bytep>(greyAlpha.ptr<uint8_t>(y)));
-    std::vector<uint8_t> out;
-    if (!writePng(greyAlpha, compressionLevel, &out, &rows)) fail(ErrorKind::Io, "libpng could not encode the image");
-    return out;
-}
 
 std::vector<uint8_t> encodeGreyAlphaTiff(const cv::Mat& greyAlpha) {
     requireGreyAlpha(greyAlpha);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Encoders for grey images with an alpha channel, which OpenCV can only write as RGBA: PNG through
-// libpng (colour type 4) and TIFF through libtiff (one sample plus an unassociated alpha sample);
-// the grey+alpha TIFF decoder, and a TIFF header reader.
+// Grey images with an alpha channel in TIFF, which OpenCV can only write as RGBA: an encoder through
+// libtiff (one sample plus an unassociated alpha sample), the decoder, and TIFF header readers.
+// (Grey+alpha PNG goes through io/png_writer.hpp.)
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -16,7 +16,6 @@ namespace aekit::io {
 std::optional<std::pair<uint16_t, uint16_t>> tiffSampleKind(const uint8_t* data, size_t size);
 
 // greyAlpha: CV_8UC2 or CV_16UC2 (grey, alpha). Throws Error(Io) if the library reports an error.
-std::vector<uint8_t> encodeGreyAlphaPng(const cv::Mat& greyAlpha, int compressionLevel);
 std::vector<uint8_t> encodeGreyAlphaTiff(const cv::Mat& greyAlpha);
 // A TIFF of one grey sample plus alpha, 8 or 16 bits (which OpenCV decodes through an 8-bit RGBA
 // path, losing depth): CV_8UC2 or CV_16UC2. An empty Mat for any other TIFF, or one libtiff rejects.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 
@@ -16,8 +17,10 @@
 #include "aekit/image.hpp"
 #include "io/atomic_file.hpp"
 #include "io/grey_alpha_codecs.hpp"
+#include "io/icc_profile.hpp"
 #include "io/image_header.hpp"
 #include "io/library_messages.hpp"
+#include "io/png_writer.hpp"
 
 namespace aekit {
 
@@ -256,48 +259,109 @@ cv::Mat interleavedSamples(const Image& image, int bits, bool withAlpha, int for
 
 }  // namespace
 
-std::vector<std::string> writeImage(const std::string& path, const Image& image) {
-    quietLibraries();
-    std::vector<std::string> notes;
-    const std::string ext = lowerExtension(path);
-    if (!isImagePath(path))
-        fail(ErrorKind::InvalidArgument, path + ": unknown output format '" + ext + "' (png, jpg, tif, bmp, webp)");
+namespace {
+
+// The input's profile, when the output can carry it: none for BMP, none (with a note) for a profile
+// of another colour space (a grey scan's GRAY profile on a colorized RGB output).
+std::vector<uint8_t> profileToCopy(const std::string& path, const std::string& ext, const Image& image,
+                                   std::vector<std::string>& notes) {
+    if (image.metadataSource.empty()) return {};
+    std::vector<uint8_t> icc;
+    try {
+        auto src = Exiv2::ImageFactory::open(image.metadataSource);
+        src->readMetadata();
+        if (!src->iccProfileDefined()) return {};
+        const Exiv2::DataBuf& buf = *src->iccProfile();
+        icc.assign(buf.pData_, buf.pData_ + buf.size_);
+    } catch (const std::exception&) {
+        return {};  // the metadata copy below says what went wrong
+    }
+    if (ext == ".bmp") {
+        notes.push_back(path + ": .bmp cannot hold the input's ICC profile; not copied (use .png or .tif)");
+        return {};
+    }
+    if (!io::iccFits(icc, image.channels)) {
+        notes.push_back(path + ": the input's ICC profile describes '" + io::iccColourSpace(icc) + "', not this " +
+                        (image.channels == 3 ? "colour" : "grey") + " output; not copied");
+        return {};
+    }
+    return icc;
+}
+
+}  // namespace
+
+namespace {
+
+// The encoded file: what writeImage writes before metadata, and encodeImage returns. `name` is
+// for messages; icc goes in with the pixels for PNG (libpng), else it is the caller's to add.
+std::vector<uint8_t> encode(const std::string& name, const std::string& ext, const Image& image, const WriteOptions& options,
+                            const std::vector<uint8_t>& icc, std::vector<std::string>& notes) {
+    if (!isImagePath("x" + ext))
+        fail(ErrorKind::InvalidArgument, name + ": unknown output format '" + ext + "' (png, jpg, tif, bmp, webp)");
     if (image.width <= 0 || image.height <= 0 || (image.channels != 1 && image.channels != 3) ||
         image.pixels.size() != size_t(image.channels) * image.planeSize())
-        fail(ErrorKind::Internal, path + ": image to write is malformed");
+        fail(ErrorKind::Internal, name + ": image to write is malformed");
+    if (options.quality < 0 || options.quality > 100) fail(ErrorKind::InvalidArgument, "quality: 1 to 100, or 0 for the default");
     const bool deep = ext == ".png" || ext == ".tif" || ext == ".tiff";
     const bool alphaOk = ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".webp";
     int bits = image.bitDepth;
     if (bits == 16 && !deep) {
         bits = 8;
-        notes.push_back(path + ": " + ext + " holds 8 bits per sample; written at 8 bits (use .png or .tif to keep 16)");
+        notes.push_back(name + ": " + ext + " holds 8 bits per sample; written at 8 bits (use .png or .tif to keep 16)");
     }
     const bool withAlpha = !image.alpha.empty() && alphaOk;
     if (!image.alpha.empty() && !alphaOk)
-        notes.push_back(path + ": " + ext + " cannot hold transparency; the alpha channel was dropped");
+        notes.push_back(name + ": " + ext + " cannot hold transparency; the alpha channel was dropped");
 
-    // Grey+alpha goes to libpng or libtiff (OpenCV writes only RGBA); WebP has no grey mode, so it
-    // gets equal colour channels, which the reader takes for grey again.
+    // libpng writes grey+alpha (OpenCV writes only RGBA) and any PNG with a profile; libtiff
+    // grey+alpha TIFF. WebP has no grey mode, so it gets equal colour channels, which the reader
+    // takes for grey again.
     const bool greyAlpha = withAlpha && image.channels == 1 && ext != ".webp";
     const cv::Mat samples = interleavedSamples(image, bits, withAlpha, greyAlpha ? 2 : 0);
     std::vector<uint8_t> encoded;
-    if (greyAlpha) {
-        try {
-            encoded = ext == ".png" ? io::encodeGreyAlphaPng(samples, 3) : io::encodeGreyAlphaTiff(samples);
-        } catch (const Error& e) {
-            fail(ErrorKind::Io, path + ": " + e.what());
+    try {
+        if (ext == ".png" && (greyAlpha || !icc.empty())) {
+            encoded = io::encodePng(samples, 3, icc);
+        } else if (greyAlpha) {
+            encoded = io::encodeGreyAlphaTiff(samples);
+        } else {
+            std::vector<int> params;
+            if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, options.quality ? options.quality : 95};
+            if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, options.quality ? options.quality : 101};  // above 100: lossless
+            if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
+            if (!cv::imencode(ext, samples, encoded, params)) fail(ErrorKind::Io, name + ": OpenCV could not encode " + ext);
         }
-    } else {
-        std::vector<int> params;
-        if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, 95};
-        if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};  // above 100: lossless
-        if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
-        try {
-            if (!cv::imencode(ext, samples, encoded, params)) fail(ErrorKind::Io, path + ": OpenCV could not encode " + ext);
-        } catch (const cv::Exception& e) {
-            fail(ErrorKind::Io, path + ": cannot encode: " + e.what());
-        }
+    } catch (const cv::Exception& e) {
+        fail(ErrorKind::Io, name + ": cannot encode: " + e.what());
+    } catch (const Error& e) {
+        fail(ErrorKind::Io, name + ": " + e.what());
     }
+    return encoded;
+}
+
+}  // namespace
+
+std::vector<uint8_t> encodeImage(const Image& image, const std::string& format, const WriteOptions& options,
+                                 std::vector<std::string>* notes) {
+    quietLibraries();
+    std::string ext = format;
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!ext.empty() && ext[0] != '.') ext = "." + ext;
+    std::vector<std::string> own;
+    return encode(format, ext, image, options, {}, notes ? *notes : own);
+}
+
+std::vector<std::string> writeImage(const std::string& path, const Image& image, const WriteOptions& options) {
+    quietLibraries();
+    std::vector<std::string> notes;
+    const std::string ext = lowerExtension(path);
+    if (!isImagePath(path))
+        fail(ErrorKind::InvalidArgument, path + ": unknown output format '" + ext + "' (png, jpg, tif, bmp, webp)");
+    const std::vector<uint8_t> icc = profileToCopy(path, ext, image, notes);
+    const std::vector<uint8_t> encoded = encode(path, ext, image, options, icc, notes);
+    // EXIF, IPTC and XMP through exiv2; the profile where exiv2 writes it right (JPEG's APP2, TIFF's
+    // tag). PNG has it from libpng already (exiv2 reads and keeps that chunk); WebP gets it last,
+    // through libwebpmux.
     auto copyMetadata = [&](const std::string& tmp) {
         if (image.metadataSource.empty() || ext == ".bmp") return;
         try {
@@ -311,10 +375,19 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image)
             dst->setExifData(exif);
             dst->setIptcData(src->iptcData());
             dst->setXmpData(src->xmpData());
-            if (src->iccProfileDefined()) dst->setIccProfile(*src->iccProfile(), true);
+            if (!icc.empty() && ext != ".png" && ext != ".webp") {
+                Exiv2::DataBuf profile(icc.data(), long(icc.size()));
+                dst->setIccProfile(profile, true);
+            }
             dst->writeMetadata();
         } catch (const std::exception& e) {  // Exiv2::AnyError, or a std exception from inside exiv2
             notes.push_back(path + ": metadata not copied (" + std::string(e.what()) + ")");
+        }
+        if (ext == ".webp" && !icc.empty()) {
+            const std::vector<uint8_t> bytes = io::withWebpProfile(io::readFile(tmp, ~0ull), icc);
+            std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+            f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+            if (!f.flush()) fail(ErrorKind::Io, path + ": cannot write the ICC profile");
         }
     };
     io::writeFileAtomically(path, encoded.data(), encoded.size(), copyMetadata);
