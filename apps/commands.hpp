@@ -19,6 +19,7 @@ int runBench(int argc, char** argv);
 int runAnomaly(int argc, char** argv);
 int runEmbed(int argc, char** argv);
 int runNoise(int argc, char** argv);
+int runExport(int argc, char** argv);
 
 inline const std::vector<Command>& commands() {
     static const std::vector<Command> table{
@@ -32,6 +33,7 @@ inline const std::vector<Command>& commands() {
         {"noise", "measure the noise in images (level, correlation) without a clean reference", runNoise},
         {"bench", "speed of the benchmark network (training and inference)", runBench},
         {"info", "describe a model file", runInfo},
+        {"export", "a model's network as ONNX, to run it elsewhere", runExport},
     };
     return table;
 }

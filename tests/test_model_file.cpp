@@ -3,12 +3,15 @@
 // one clear message naming the file and the problem.
 #include <doctest/doctest.h>
 
+#include <opencv2/dnn.hpp>
+
 #include <cstring>
 #include <fstream>
 
 #include "aekit/error.hpp"
 #include "aekit/model.hpp"
 #include "aekit/network.hpp"
+#include "aekit/onnx_export.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_util.hpp"
 
@@ -289,4 +292,72 @@ TEST_CASE("model file: checkpoints carry optimiser state beside the weights and 
     const auto back = readSafetensors(dir / "c.ckpt");
     CHECK(back.tensors.at("opt.m.enc0a.weight").data == std::vector<float>{1, 2, 3, 4});
     CHECK(std::string(toString(Model::load(dir / "c.ckpt").task)) == "denoise");
+}
+
+// The exported ONNX file, loaded by an independent importer (OpenCV's dnn module), computes what
+// aekit's network computes: several architectures, covering every operator the export writes.
+TEST_CASE("model file: ONNX export runs in OpenCV's dnn module with aekit's outputs") {
+    struct Case {
+        const char* what;
+        Architecture arch;
+    };
+    std::vector<Case> cases;
+    {
+        Architecture a;  // the shipped photo and colour models' shape: nearest, skips with the input, residual
+        a.encoder = {8, 12};
+        a.code = 16;
+        a.decoder = {8, 12};
+        a.inputSkip = true;
+        cases.push_back({"nearest, skips with input, residual", a});
+        Architecture d = a;  // deconvolution, leaky ReLU, no skips, sigmoid output, no residual, grey
+        d.upsample = Upsample::Deconv;
+        d.activation = d.codeActivation = Activation::LeakyReLU;
+        d.skips = d.inputSkip = d.residual = false;
+        d.outputActivation = Activation::Sigmoid;
+        d.inChannels = d.outChannels = 1;
+        d.colorSpace = "gray";
+        cases.push_back({"deconv, leaky ReLU, sigmoid output, grey", d});
+        Architecture t = a;  // tanh, three convolutions per level, three levels
+        t.encoder = {8, 8, 12};
+        t.decoder = {8, 8, 12};
+        t.convsPerLevel = 3;
+        t.activation = t.codeActivation = Activation::Tanh;
+        cases.push_back({"tanh, 3 levels, 3 convs", t});
+    }
+    for (const Case& c : cases) {
+        CAPTURE(c.what);
+        Model m;
+        m.arch = c.arch;
+        Network net(m.arch, Mode::Inference);
+        net.initWeights(7);
+        for (const auto& [name, t] : net.weights()) m.weights.emplace(name, t);
+        // Biases are zero at initialisation: give them values, so that the export's are checked too.
+        for (auto& [name, t] : m.weights)
+            if (name.size() > 5 && name.substr(name.size() - 5) == ".bias")
+                for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = 0.05f * float(int(i % 7) - 3);
+        net.setWeights(m.weights);
+        const int H = 48, W = 64, C = m.arch.inChannels;
+        net.setShape(1, H, W);
+        const auto input = testutil::randomFloatVec(size_t(C) * H * W, 11, 0, 1);
+        for (size_t i = 0; i < input.size(); ++i) net.input()[i] = float(input[i]);
+        net.forward();
+
+        const std::vector<uint8_t> onnx = exportOnnx(m);
+        cv::dnn::Net cvNet = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(onnx.data()), onnx.size());
+        REQUIRE(!cvNet.empty());
+        const int dims[4] = {1, C, H, W};
+        cv::Mat blob(4, dims, CV_32F);
+        for (size_t i = 0; i < input.size(); ++i) blob.ptr<float>()[i] = float(input[i]);
+        cvNet.setInput(blob);
+        const cv::Mat out = cvNet.forward();
+        REQUIRE(out.total() == size_t(m.arch.outChannels) * H * W);
+        double worst = 0;
+        for (size_t i = 0; i < out.total(); ++i) worst = std::max(worst, double(std::abs(out.ptr<float>()[i] - net.output()[i])));
+        CAPTURE(worst);
+        CHECK(worst < 1e-4);
+    }
+    // Bilinear upsampling has no opset-9 form OpenCV reads the same way: refused, saying so.
+    Model b;
+    b.arch.upsample = Upsample::Bilinear;
+    CHECK_THROWS_WITH_AS(exportOnnx(b), doctest::Contains("bilinear"), Error);
 }

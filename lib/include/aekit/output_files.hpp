@@ -2,6 +2,7 @@
 // The files around the images (manifests, score and code CSVs, JSON reports, models, plots): written
 // atomically like the images, never over an input, with CSV fields quoted as RFC 4180 says.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace aekit {
 // Writes text atomically (temporary file, flush, rename); throws Error(Io) naming the file on any
 // failure, a full disk included.
 void writeTextFile(const std::string& path, const std::string& text);
+void writeBinaryFile(const std::string& path, const std::vector<uint8_t>& bytes);
 
 // Refuses (Error(InvalidArgument), naming the path and the option) an output that is one of the
 // inputs (files, or the image files inside input folders), or an image file inside an input folder

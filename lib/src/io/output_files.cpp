@@ -17,6 +17,10 @@ void writeTextFile(const std::string& path, const std::string& text) {
     io::writeFileAtomically(path, text.data(), text.size());
 }
 
+void writeBinaryFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+    io::writeFileAtomically(path, bytes.data(), bytes.size());
+}
+
 namespace {
 
 fs::path resolved(const std::string& p) {
