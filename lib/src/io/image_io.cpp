@@ -288,10 +288,6 @@ std::vector<uint8_t> profileToCopy(const std::string& path, const std::string& e
     return icc;
 }
 
-}  // namespace
-
-namespace {
-
 // The encoded file: what writeImage writes before metadata, and encodeImage returns. `name` is
 // for messages; icc goes in with the pixels for PNG (libpng), else it is the caller's to add.
 std::vector<uint8_t> encode(const std::string& name, const std::string& ext, const Image& image, const WriteOptions& options,
@@ -319,22 +315,30 @@ std::vector<uint8_t> encode(const std::string& name, const std::string& ext, con
     const bool greyAlpha = withAlpha && image.channels == 1 && ext != ".webp";
     const cv::Mat samples = interleavedSamples(image, bits, withAlpha, greyAlpha ? 2 : 0);
     std::vector<uint8_t> encoded;
-    try {
-        if (ext == ".png" && (greyAlpha || !icc.empty())) {
+    if (ext == ".png" && (greyAlpha || !icc.empty())) {
+        try {
             encoded = io::encodePng(samples, 3, icc);
-        } else if (greyAlpha) {
-            encoded = io::encodeGreyAlphaTiff(samples);
-        } else {
-            std::vector<int> params;
-            if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, options.quality ? options.quality : 95};
-            if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, options.quality ? options.quality : 101};  // above 100: lossless
-            if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
-            if (!cv::imencode(ext, samples, encoded, params)) fail(ErrorKind::Io, name + ": OpenCV could not encode " + ext);
+        } catch (const Error& e) {
+            fail(ErrorKind::Io, name + ": " + e.what());
         }
-    } catch (const cv::Exception& e) {
-        fail(ErrorKind::Io, name + ": cannot encode: " + e.what());
-    } catch (const Error& e) {
-        fail(ErrorKind::Io, name + ": " + e.what());
+    } else if (greyAlpha) {
+        try {
+            encoded = io::encodeGreyAlphaTiff(samples);
+        } catch (const Error& e) {
+            fail(ErrorKind::Io, name + ": " + e.what());
+        }
+    } else {
+        std::vector<int> params;
+        if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, options.quality ? options.quality : 95};
+        if (ext == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, options.quality ? options.quality : 101};  // above 100: lossless
+        if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 3};
+        bool ok = false;
+        try {
+            ok = cv::imencode(ext, samples, encoded, params);
+        } catch (const cv::Exception& e) {
+            fail(ErrorKind::Io, name + ": cannot encode: " + e.what());
+        }
+        if (!ok) fail(ErrorKind::Io, name + ": OpenCV could not encode " + ext);
     }
     return encoded;
 }
