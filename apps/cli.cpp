@@ -107,6 +107,21 @@ aekit::Precision precision(const po::variables_map& vm) {
     return p;
 }
 
+void addColourOptions(po::options_description& options, aekit::InferenceOptions& io) {
+    options.add_options()("size", po::value(&io.colorizeSize)->default_value(io.colorizeSize),
+                          "colorize: working resolution (long side) of the colour; 0: full")(
+        "colour-upsample", po::value<std::string>()->default_value("guided"),
+        "colorize: guided (colour follows the full-resolution lightness's edges) | bilinear");
+}
+
+void applyColourOptions(const po::variables_map& vm, aekit::InferenceOptions& io) {
+    if (io.colorizeSize < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
+    const std::string method = vm["colour-upsample"].as<std::string>();
+    if (method != "guided" && method != "bilinear")
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-upsample: guided or bilinear");
+    io.guidedColour = method == "guided";
+}
+
 std::vector<std::string> modelSearchPath() {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("AEKIT_MODELS")) dirs.push_back(env);

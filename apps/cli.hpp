@@ -12,6 +12,7 @@
 
 #include "aekit/batch.hpp"
 #include "aekit/image.hpp"
+#include "aekit/inference.hpp"
 #include "aekit/model.hpp"
 #include "aekit/network.hpp"
 
@@ -60,6 +61,10 @@ void applyThreads(const po::variables_map& vm);
 // AVX512-BF16 with a clear error.
 void addPrecision(po::options_description& options);
 aekit::Precision precision(const po::variables_map& vm);
+// The colorizer's --size (working resolution) and --colour-upsample guided|bilinear; the second
+// applies them (refusing a negative size or another method).
+void addColourOptions(po::options_description& options, aekit::InferenceOptions& io);
+void applyColourOptions(const po::variables_map& vm, aekit::InferenceOptions& io);
 
 // A shipped model: the task's default (denoise: "photo", the colour default; colorize: "colorize"), a
 // short name ("photo", "color" (alias "gaussian"), "gray", "document", "colorize"), or a path. Searched

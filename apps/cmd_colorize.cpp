@@ -20,10 +20,10 @@ int runColorize(int argc, char** argv) {
     // clang-format off
     opts.add_options()
         ("model,m", po::value(&modelName), "colorize, or a model file")
-        ("size", po::value(&io.colorizeSize)->default_value(io.colorizeSize), "working resolution (long side) of the colour; 0: full")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic)")
         ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB");
     // clang-format on
+    cli::addColourOptions(opts, io);
     cli::addCommon(opts);
     cli::addPrecision(opts);
     po::variables_map vm;
@@ -32,7 +32,7 @@ int runColorize(int argc, char** argv) {
     io.precision = cli::precision(vm);
     io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
     io.raiseSmallTile = true;
-    if (io.colorizeSize < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
+    cli::applyColourOptions(vm, io);
     // Loaded once, before any image: a bad model is one error, not one per file.
     const auto model = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize)), io);
     if (io.tile > 0 && io.tile < model->smallestUsefulTile())

@@ -35,6 +35,7 @@ int runEval(int argc, char** argv) {
         ("tile", po::value(&o.inference.tile)->default_value(0), "tile side (0: automatic)")
         ("ensemble", po::value(&o.inference.ensemble)->default_value(1), "denoise: 1, or 8 (the flips-and-rotations self-ensemble)");
     // clang-format on
+    cli::addColourOptions(opts, o.inference);
     cli::addCommon(opts);
     cli::addPrecision(opts);
     po::positional_options_description pos;
@@ -44,6 +45,7 @@ int runEval(int argc, char** argv) {
         return cli::kOk;
     cli::applyThreads(vm);
     o.inference.precision = cli::precision(vm);
+    cli::applyColourOptions(vm, o.inference);
     if (protocol != "float" && protocol != "8bit")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--protocol: float or 8bit");
     if (!baseline.empty() && baseline != "nlm") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--baseline: nlm");
@@ -75,7 +77,7 @@ int runEval(int argc, char** argv) {
     for (const auto& im : r.images) {
         std::printf("%-40s input %6.2f  aekit %6.2f dB  SSIM %.4f", im.file.c_str(), im.inputPsnr, im.psnr, im.ssim);
         if (o.baselineNlm) std::printf("  NLM(h=%.1f) %6.2f dB  SSIM %.4f", im.nlmH, im.baselinePsnr, im.baselineSsim);
-        if (colorize) std::printf("  colourfulness %.0f%%", 100 * im.colourfulnessRatio);
+        if (colorize) std::printf("  colourfulness %.0f%%  edge chroma error %.2f", 100 * im.colourfulnessRatio, im.edgeChromaError);
         if (paired) std::printf("  RMSE %.4f", im.rmse);
         std::printf("\n");
     }
@@ -87,7 +89,9 @@ int runEval(int argc, char** argv) {
         std::printf("  NLM(h=%.1f) %.2f dB  SSIM %.4f", r.nlmH, m.baselinePsnr, m.baselineSsim);
         if (m.estimatedSigma > 0) std::printf(" (h = %.1f x the noise sigma estimated on each image, mean %.2f)", aekit::kEstimatedNlmFactor, m.estimatedSigma);
     }
-    if (colorize) std::printf("  gray baseline %.2f dB  colourfulness %.0f%% of truth", m.inputPsnr, 100 * m.colourfulnessRatio);
+    if (colorize)
+        std::printf("  gray baseline %.2f dB  colourfulness %.0f%% of truth  edge chroma error %.2f", m.inputPsnr,
+                    100 * m.colourfulnessRatio, m.edgeChromaError);
     if (paired) std::printf("  RMSE %.4f", m.rmse);
     std::printf("  (%.1f s)\n", r.seconds);
     if (!json.empty()) {
@@ -95,7 +99,10 @@ int runEval(int argc, char** argv) {
                          {"images", r.images.size()}, {"psnr", m.psnr}, {"ssim", m.ssim},         {"input_psnr", m.inputPsnr}};
         if (o.baselineNlm)
             j["nlm"] = {{"h", r.nlmH}, {"psnr", m.baselinePsnr}, {"ssim", m.baselineSsim}, {"estimated_sigma", m.estimatedSigma}};
-        if (colorize) j["colourfulness_ratio"] = m.colourfulnessRatio;
+        if (colorize) {
+            j["colourfulness_ratio"] = m.colourfulnessRatio;
+            j["edge_chroma_error"] = m.edgeChromaError;
+        }
         if (paired) j["rmse"] = m.rmse;
         nlohmann::json per = nlohmann::json::array();
         for (const auto& im : r.images) per.push_back({{"file", im.file}, {"psnr", im.psnr}, {"ssim", im.ssim}, {"input_psnr", im.inputPsnr}});

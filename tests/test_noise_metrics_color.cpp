@@ -3,6 +3,8 @@
 // independent computations) and colour conversions.
 #include <doctest/doctest.h>
 
+#include <opencv2/ximgproc/edge_filter.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -269,14 +271,14 @@ TEST_CASE("colour: Lab of known colours, round trips, gray, colourfulness") {
         return ab;
     }()));
     CHECK(psnr(merged, scene) > 45);
-    // The colorizer's merge: ab at a lower resolution, upsampled on the way, strip by strip (taller
-    // than one strip), agrees with resizing ab first and merging at full size.
+    // The colorizer's merge without guidance: ab at a lower resolution, upsampled on the way, strip by
+    // strip (taller than one strip), agrees with resizing ab first and merging at full size.
     const Image tall = testutil::syntheticImage(45, 150, 3, 6);
     const Image tallLab = rgbToLab(tall);
     Image abSmall = Image::blank(45, 150, 2);
     std::copy(tallLab.plane(1), tallLab.plane(1) + 2 * tallLab.planeSize(), abSmall.pixels.begin());
     abSmall = resizeImage(abSmall, 17, 51);
-    const Image direct = labToRgb(lightness(tall), abSmall);
+    const Image direct = labToRgb(lightness(tall), abSmall, false);
     const Image viaResize = labToRgb(mergeLab(lightness(tall), resizeImage(abSmall, 45, 150)));
     REQUIRE(direct.channels == 3);
     CHECK(psnr(direct, viaResize) > 50);
@@ -285,6 +287,41 @@ TEST_CASE("colour: Lab of known colours, round trips, gray, colourfulness") {
     CHECK(gray.channels == 1);
     CHECK(colourfulness(grayToRgb(gray)) < 1e-3);
     CHECK(colourfulness(scene) > 10);
+}
+
+// A page's ink: L steps sharply, and so does the colour; the colour comes at an eighth of the size.
+TEST_CASE("colour: guided upsampling keeps colour inside L's edges, strip by strip as over the whole image") {
+    const int W = 160, H = 300;
+    Image truthLab = Image::blank(W, H, 3);
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) {
+            const bool ink = (x / 20) % 2 == 1 || (y / 50) % 3 == 1;  // stripes and bands of ink on paper
+            const int64_t k = int64_t(y) * W + x;
+            truthLab.plane(0)[k] = ink ? 30.f : 88.f;
+            truthLab.plane(1)[k] = ink ? 45.f : -2.f;
+            truthLab.plane(2)[k] = ink ? -40.f : 12.f;
+        }
+    const Image truth = labToRgb(truthLab);
+    Image L = Image::blank(W, H, 1), ab = Image::blank(W, H, 2);
+    std::copy(truthLab.plane(0), truthLab.plane(0) + L.planeSize(), L.pixels.begin());
+    std::copy(truthLab.plane(1), truthLab.plane(1) + 2 * L.planeSize(), ab.pixels.begin());
+    const Image abSmall = resizeImage(ab, W / 8, H / 8);
+    const Image bilinear = labToRgb(L, abSmall, false), guided = labToRgb(L, abSmall, true);
+    const double before = edgeChromaError(bilinear, truth, 3), after = edgeChromaError(guided, truth, 3);
+    CAPTURE(before);
+    CAPTURE(after);
+    CHECK(before > 5);
+    CHECK(after < before / 2);
+    CHECK(edgeChromaError(truth, truth, 3) == 0);
+    // The same filter over the whole image at once (radius 2 x the scale, eps 1e-3 on L / 100): the
+    // strips' margins leave nothing to tell them apart.
+    Image up = resizeImage(abSmall, W, H);
+    const cv::Mat guide = cv::Mat(H, W, CV_32F, L.pixels.data()) / 100;
+    for (int c = 0; c < 2; ++c) {
+        cv::Mat plane(H, W, CV_32F, up.plane(c));
+        cv::ximgproc::guidedFilter(guide, plane.clone(), plane, 2 * 8, 1e-3);
+    }
+    CHECK(psnr(guided, labToRgb(mergeLab(L, up))) > 50);
 }
 
 TEST_CASE("colour: class rebalancing leans to rare ab bins by lambda, and is neutral at lambda 1") {

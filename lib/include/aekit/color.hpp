@@ -19,8 +19,9 @@ Image labToRgb(const Image& lab);
 Image lightness(const Image& image);
 // Merge an L plane (W x H) and an ab pair (2 planes, same size) into Lab.
 Image mergeLab(const Image& L, const Image& ab);
-// sRGB (clipped to [0,1]) from a full-resolution L plane and an ab pair at any resolution, which is
-// upsampled bilinearly (as cv::resize) on the way: the colorizer's last step, without a full-size ab.
-Image labToRgb(const Image& L, const Image& ab);
+// sRGB (clipped to [0,1]) from a full-resolution L plane and an ab pair at any resolution: the
+// colorizer's last step, without a full-size ab. A smaller ab is upsampled bilinearly (as
+// cv::resize) and then guided by L (a guided filter), so that colour follows L's edges.
+Image labToRgb(const Image& L, const Image& ab, bool guided = true);
 
 }  // namespace aekit

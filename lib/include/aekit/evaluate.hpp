@@ -31,6 +31,7 @@ struct EvalImage {
     double inputPsnr = 0, psnr = 0, ssim = 0;
     double baselinePsnr = 0, baselineSsim = 0;
     double colourfulnessRatio = 0;  // colorize: output / truth
+    double edgeChromaError = 0;     // colorize: mean ab error within 2 px of strong edges (halos)
     double rmse = 0;                // paired: on the 0-1 scale
     double nlmH = 0;                // the baseline's h (0-255 scale)
     double estimatedSigma = 0;      // noise level measured on the noisy image when h came from it

@@ -16,5 +16,10 @@ double ssim(const Image& a, const Image& b);
 Image ssimMap(const Image& a, const Image& b);
 // Hasler and Suesstrunk's M on an RGB image scaled to 0-255.
 double colourfulness(const Image& rgb);
+// Colour bleeding across edges (halos): the mean chroma error, Euclidean in CIE Lab's a and b, over
+// the pixels within `band` px of a strong edge of the truth's lightness (Sobel gradient magnitude of
+// L above kStrongEdge L units per pixel). RGB images of one size.
+constexpr double kStrongEdge = 20;
+double edgeChromaError(const Image& output, const Image& truth, int band = 2);
 
 }  // namespace aekit

@@ -176,6 +176,7 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             const Image grayRgb = clipped(grayToRgb(toGray(clean)));
             r.inputPsnr = psnr(grayRgb, clean);
             r.colourfulnessRatio = colourfulness(output) / std::max(1e-9, colourfulness(clean));
+            r.edgeChromaError = edgeChromaError(output, clean);
         } else if (!o.target.empty()) {
             auto it = targets.find(rel);
             if (it == targets.end()) fail(ErrorKind::InvalidArgument, file + ": no target '" + rel + "' in --target");
@@ -217,13 +218,14 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         mean.baselinePsnr += r.baselinePsnr;
         mean.baselineSsim += r.baselineSsim;
         mean.colourfulnessRatio += r.colourfulnessRatio;
+        mean.edgeChromaError += r.edgeChromaError;
         mean.rmse += r.rmse;
         mean.nlmH += r.nlmH;
         mean.estimatedSigma += r.estimatedSigma;
     }
     const double n = double(result.images.size());
     for (double* v : {&mean.inputPsnr, &mean.psnr, &mean.ssim, &mean.baselinePsnr, &mean.baselineSsim,
-                      &mean.colourfulnessRatio, &mean.rmse, &mean.nlmH, &mean.estimatedSigma})
+                      &mean.colourfulnessRatio, &mean.edgeChromaError, &mean.rmse, &mean.nlmH, &mean.estimatedSigma})
         *v /= n;
     mean.file = "mean";
     result.nlmH = mean.nlmH;

@@ -288,7 +288,7 @@ Image ImageModel::colorize(const Image& image, std::vector<std::string>* notes) 
     const double reserved = fullPlanes * 4 * 1.2 + double(w) * h * 4 * 4 + kProcessBytes;
     Image ab = Image::blank(w, h, 2);
     ab.pixels = impl_->run(small.pixels.data(), h, w, reserved, true);
-    Image rgb = labToRgb(L, ab);  // ab upsampled a strip at a time
+    Image rgb = labToRgb(L, ab, impl_->options.guidedColour);  // ab upsampled a strip at a time
     rgb.bitDepth = image.bitDepth;
     rgb.alpha = image.alpha;
     rgb.metadataSource = image.metadataSource;

@@ -5,9 +5,11 @@
 #include "aekit/color.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/ximgproc/edge_filter.hpp>
 
 #include "aekit/error.hpp"
 
@@ -113,26 +115,58 @@ Image mergeLab(const Image& L, const Image& ab) {
     return lab;
 }
 
-Image labToRgb(const Image& L, const Image& ab) {
+namespace {
+
+// The guided filter's regularisation, in (L / 100)^2: local L variations below about 3 L units (paper
+// grain, sensor noise) are smoothed over; edges above it steer the colour.
+constexpr double kGuideEps = 1e-3;
+
+// Rows [r0, r1) of ab's planes upsampled bilinearly to L's width, as cv::resize maps pixel centres.
+std::vector<cv::Mat> upsampledRows(const Image& ab, int width, int height, int r0, int r1) {
+    const float sx = float(ab.width) / width, sy = float(ab.height) / height;
+    cv::Mat mx(r1 - r0, width, CV_32F), my(r1 - r0, width, CV_32F);
+    for (int y = r0; y < r1; ++y)
+        for (int x = 0; x < width; ++x) {
+            mx.at<float>(y - r0, x) = (x + 0.5f) * sx - 0.5f;
+            my.at<float>(y - r0, x) = (y + 0.5f) * sy - 0.5f;
+        }
+    std::vector<cv::Mat> out;
+    for (cv::Mat& m : planeRows(ab, 0, 2, 0, ab.height)) {
+        cv::Mat up;
+        cv::remap(m, up, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        out.push_back(up);
+    }
+    return out;
+}
+
+}  // namespace
+
+Image labToRgb(const Image& L, const Image& ab, bool guided) {
     requireChannels(L, 1, "labToRgb L");
     requireChannels(ab, 2, "labToRgb ab");
     Image out = like(L, 3);
     const bool sameSize = L.width == ab.width && L.height == ab.height;
-    // Bilinear upsampling as cv::resize does it (pixel centres aligned), by remap on each strip.
-    cv::Mat mapX(1, L.width, CV_32F);
-    const float sx = float(ab.width) / L.width, sy = float(ab.height) / L.height;
-    for (int x = 0; x < L.width; ++x) mapX.at<float>(x) = (x + 0.5f) * sx - 0.5f;
-    forEachStrip(L.height, [&](int y0, int y1) {
+    // Edge-guided upsampling: ab bilinear at full resolution, then a guided filter (He et al.) with
+    // the full-resolution L as the guide, so that colour stops at L's edges instead of spreading a
+    // working-resolution pixel across them. Its radius covers one working pixel and its neighbours.
+    // Strip by strip with a margin of the filter's support (twice the radius), so that every strip's
+    // rows are what one pass over the whole image gives.
+    const double scale = std::max(double(L.width) / ab.width, double(L.height) / ab.height);
+    const int radius = std::max(2, int(std::ceil(2 * scale)));
+    const int margin = sameSize || !guided ? 0 : 2 * radius;
+    const int strip = std::max(kStripRows, 4 * margin);
+    for (int y0 = 0; y0 < L.height; y0 += strip) {
+        const int y1 = std::min(L.height, y0 + strip);
         std::vector<cv::Mat> lab{planeRows(L, 0, 1, y0, y1)[0]};
         if (sameSize) {
             for (cv::Mat& m : planeRows(ab, 0, 2, y0, y1)) lab.push_back(m);
         } else {
-            cv::Mat mx = cv::repeat(mapX, y1 - y0, 1), my(y1 - y0, L.width, CV_32F);
-            for (int y = y0; y < y1; ++y) my.row(y - y0).setTo((y + 0.5f) * sy - 0.5f);
-            for (cv::Mat& m : planeRows(ab, 0, 2, 0, ab.height)) {
-                cv::Mat up;
-                cv::remap(m, up, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-                lab.push_back(up);
+            const int r0 = std::max(0, y0 - margin), r1 = std::min(L.height, y1 + margin);
+            cv::Mat guide;
+            if (guided) planeRows(L, 0, 1, r0, r1)[0].convertTo(guide, CV_32F, 1.0 / 100);
+            for (cv::Mat& up : upsampledRows(ab, L.width, L.height, r0, r1)) {
+                if (guided) cv::ximgproc::guidedFilter(guide, up, up, radius, kGuideEps);
+                lab.push_back(up.rowRange(y0 - r0, y1 - r0));
             }
         }
         cv::Mat src, rgb;
@@ -142,7 +176,7 @@ Image labToRgb(const Image& L, const Image& ab) {
         std::vector<cv::Mat> all;
         cv::split(rgb, all);
         for (int c = 0; c < 3; ++c) all[c].copyTo(planeRows(out, c, 1, y0, y1)[0]);
-    });
+    }
     return out;
 }
 

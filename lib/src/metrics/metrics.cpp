@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// PSNR, SSIM and colourfulness (see aekit/metrics.hpp). SSIM's local statistics use OpenCV's
+// PSNR, SSIM, colourfulness and chroma error at edges (see aekit/metrics.hpp). SSIM's local statistics use OpenCV's
 // separable Gaussian filter; the rest are plain sums in double.
 #include "aekit/metrics.hpp"
 
@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "aekit/color.hpp"
 #include "aekit/error.hpp"
 
 namespace aekit {
@@ -97,6 +98,30 @@ double colourfulness(const Image& rgb) {
     myb /= double(n);
     const double vrg = std::max(0.0, srg / double(n) - mrg * mrg), vyb = std::max(0.0, syb / double(n) - myb * myb);
     return std::sqrt(vrg + vyb) + 0.3 * std::sqrt(mrg * mrg + myb * myb);
+}
+
+double edgeChromaError(const Image& output, const Image& truth, int band) {
+    if (output.channels != 3 || truth.channels != 3 || output.width != truth.width || output.height != truth.height)
+        fail(ErrorKind::InvalidArgument, "edgeChromaError: needs two RGB images of one size");
+    const Image a = rgbToLab(output), b = rgbToLab(truth);
+    const int H = truth.height, W = truth.width;
+    const cv::Mat L(H, W, CV_32F, const_cast<float*>(b.plane(0)));
+    cv::Mat gx, gy, magnitude;
+    cv::Sobel(L, gx, CV_32F, 1, 0, 3, 1.0 / 8);  // scaled to L units per pixel
+    cv::Sobel(L, gy, CV_32F, 0, 1, 3, 1.0 / 8);
+    cv::magnitude(gx, gy, magnitude);
+    cv::Mat edges = magnitude > kStrongEdge, near;
+    cv::dilate(edges, near, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * band + 1, 2 * band + 1)));
+    double sum = 0;
+    int64_t count = 0;
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) {
+            if (!near.at<uint8_t>(y, x)) continue;
+            const int64_t k = int64_t(y) * W + x;
+            sum += std::hypot(a.plane(1)[k] - b.plane(1)[k], a.plane(2)[k] - b.plane(2)[k]);
+            ++count;
+        }
+    return count ? sum / double(count) : 0;
 }
 
 }  // namespace aekit
