@@ -6,19 +6,29 @@
 
 namespace aekit {
 
+namespace {
+
+// The 128-bit product of a and b as two words, from 32-bit halves (standard C++ has no 128-bit type).
+void multiply(uint64_t a, uint64_t b, uint64_t& high, uint64_t& low) {
+    const uint64_t aLow = a & 0xFFFFFFFFu, aHigh = a >> 32, bLow = b & 0xFFFFFFFFu, bHigh = b >> 32;
+    const uint64_t ll = aLow * bLow, lh = aLow * bHigh, hl = aHigh * bLow, hh = aHigh * bHigh;
+    const uint64_t middle = (ll >> 32) + (lh & 0xFFFFFFFFu) + (hl & 0xFFFFFFFFu);
+    low = (middle << 32) | (ll & 0xFFFFFFFFu);
+    high = hh + (lh >> 32) + (hl >> 32) + (middle >> 32);
+}
+
+}  // namespace
+
 uint64_t Random::below(uint64_t n) {
     // The high word of a 64x64-bit product is uniform on [0, n) once the few low words that would
     // over-represent some values are rejected.
-    unsigned __int128 m = static_cast<unsigned __int128>(engine_()) * n;
-    uint64_t low = static_cast<uint64_t>(m);
+    uint64_t high, low;
+    multiply(engine_(), n, high, low);
     if (low < n) {
         const uint64_t threshold = (0 - n) % n;
-        while (low < threshold) {
-            m = static_cast<unsigned __int128>(engine_()) * n;
-            low = static_cast<uint64_t>(m);
-        }
+        while (low < threshold) multiply(engine_(), n, high, low);
     }
-    return static_cast<uint64_t>(m >> 64);
+    return high;
 }
 
 double Random::normal() {
