@@ -167,6 +167,20 @@ TEST_CASE("cli: --format, --quality, --dry-run, -q, -v and - for standard input 
     CHECK(!fs::exists(dir / "dn"));
 }
 
+TEST_CASE("cli: export writes a shipped model's network as ONNX, and refuses bad requests") {
+    testutil::TempDir dir;
+    auto r = runAekit("export color --onnx " + (dir / "color.onnx"));
+    INFO(r.output);
+    CHECK(r.code == 0);
+    const std::string bytes = bytesOf(dir / "color.onnx");
+    CHECK(bytes.size() > 4'000'000);  // the weights are in it (1,049,859 floats)
+    CHECK(bytes.find("aekit") != std::string::npos);
+    CHECK(bytes.find("Upsample") != std::string::npos);
+    CHECK(runAekit("export nosuch --onnx " + (dir / "x.onnx")).code == 2);
+    CHECK(runAekit("export color").code == 2);  // --onnx is required
+    CHECK(!fs::exists(dir / "x.onnx"));
+}
+
 TEST_CASE("cli: an output folder inside the input folder is never read as input") {
     testutil::TempDir dir;
     makeImages(dir / "in", 2, 24, 20, 3, 170);
