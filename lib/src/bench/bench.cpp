@@ -85,7 +85,6 @@ BenchResult runBench(const BenchOptions& o) {
     const Architecture arch = Architecture::benchUnet();
     r.macsPerPixel = arch.macsPerPixel();
     Random rng(1);
-    auto u = [](Random& g) { return static_cast<float>(g.uniform()); };
 
     // Training: batch 16 of 128x128, forward + MSE + backward + Adam (f32 master weights).
     auto timeTraining = [&](Precision precision, BenchResult::Figures& f) {
@@ -95,8 +94,8 @@ BenchResult runBench(const BenchOptions& o) {
         net.setShape(N, P, P);
         const int64_t n = int64_t(N) * 3 * P * P;
         std::vector<float> target(static_cast<size_t>(n));
-        for (auto& v : target) v = u(rng);
-        for (int64_t i = 0; i < n; ++i) net.input()[i] = std::clamp(target[size_t(i)] + 0.1f * (u(rng) - 0.5f), 0.f, 1.f);
+        for (auto& v : target) v = float(rng.uniform());
+        for (int64_t i = 0; i < n; ++i) net.input()[i] = std::clamp(target[size_t(i)] + 0.1f * (float(rng.uniform()) - 0.5f), 0.f, 1.f);
         const std::vector<float> input(net.input(), net.input() + n);
         Optimizer opt(OptimizerConfig{}, net);
         note(std::string("timing training steps, ") + toString(precision) + ", " + toString(convAlgorithm()));
@@ -113,7 +112,7 @@ BenchResult runBench(const BenchOptions& o) {
         Network net(arch, Mode::Inference, precision);
         net.initWeights(1);
         net.setShape(1, S, S);
-        for (int64_t i = 0; i < int64_t(3) * S * S; ++i) net.input()[i] = u(rng);
+        for (int64_t i = 0; i < int64_t(3) * S * S; ++i) net.input()[i] = float(rng.uniform());
         note(std::string("timing inference, ") + toString(precision) + ", " + toString(convAlgorithm()));
         const double s = medianSeconds(repeats, [&] { net.forward(); });
         f.mpixPerSecond = double(S) * S / 1e6 / s;
@@ -134,8 +133,8 @@ BenchResult runBench(const BenchOptions& o) {
     {  // peak: oneDNN's sgemm with the same threads
         const dnnl_dim_t M = o.quick ? 2048 : 4096;
         std::vector<float> A(size_t(M * M)), B(size_t(M * M)), C(size_t(M * M));
-        for (auto& v : A) v = u(rng);
-        for (auto& v : B) v = u(rng);
+        for (auto& v : A) v = float(rng.uniform());
+        for (auto& v : B) v = float(rng.uniform());
         note("timing sgemm " + std::to_string(M) + "^3");
         const double s = medianSeconds(std::max(2, repeats / 3), [&] {
             dnnl_sgemm('N', 'N', M, M, M, 1.f, A.data(), M, B.data(), M, 0.f, C.data(), M);

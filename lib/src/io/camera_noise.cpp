@@ -18,8 +18,6 @@ namespace {
 constexpr double kRawScale = 60000, kBlackLevel = 2048;  // 16-bit raw: black level keeps negative noise
 constexpr int kAlign = 16;                               // pad to JPEG's 4:2:0 macroblock
 
-double uniform(Random& rng, double lo, double hi) { return rng.uniform(lo, hi); }
-
 // Brooks et al.'s global tone curve (smoothstep) and its inverse.
 float tone(float x) { return x * x * (3 - 2 * x); }
 float inverseTone(float y) { return 0.5f - std::sin(std::asin(1 - 2 * std::clamp(y, 0.f, 1.f)) / 3); }
@@ -118,27 +116,27 @@ cv::Mat jpeg(const cv::Mat& bgr, int quality) {
 
 Parameters draw(double isoLo, double isoHi, Random& rng) {
     Parameters p;
-    p.iso = std::exp(uniform(rng, std::log(isoLo), std::log(isoHi)));
+    p.iso = std::exp(rng.uniform(std::log(isoLo), std::log(isoHi)));
     p.shot = kShotPerIso * p.iso;
     p.read = std::exp(2.18 * std::log(p.shot) + 1.20 + 0.26 * rng.normal());
-    p.redGain = uniform(rng, 1.9, 2.4);
-    p.blueGain = uniform(rng, 1.5, 1.9);
-    p.saturation = uniform(rng, 1.0, 1.2);
-    p.bayerPhase = int(uniform(rng, 0, 4)) & 3;
-    p.edgeAwareDemosaic = uniform(rng, 0, 1) < 0.5;
+    p.redGain = rng.uniform(1.9, 2.4);
+    p.blueGain = rng.uniform(1.5, 1.9);
+    p.saturation = rng.uniform(1.0, 1.2);
+    p.bayerPhase = int(rng.uniform(0, 4)) & 3;
+    p.edgeAwareDemosaic = rng.uniform(0, 1) < 0.5;
     // Two kinds of in-camera noise reduction, as RNI15's camera photos show: most leave chroma noise
     // at a lower level (colour speckle, chroma half of the variance); some remove it almost entirely
     // and leave grain in luma only, correlated over 1-2 px (chroma a tenth of the variance).
-    p.lumaGrain = uniform(rng, 0, 1) < kLumaGrainShare;
-    p.chromaBlur = p.lumaGrain ? uniform(rng, 2.0, 4.0) : uniform(rng, 0.5, 2.0);
-    p.chromaAmount = p.lumaGrain ? uniform(rng, 0.9, 1.0) : uniform(rng, 0.3, 0.9);
+    p.lumaGrain = rng.uniform(0, 1) < kLumaGrainShare;
+    p.chromaBlur = p.lumaGrain ? rng.uniform(2.0, 4.0) : rng.uniform(0.5, 2.0);
+    p.chromaAmount = p.lumaGrain ? rng.uniform(0.9, 1.0) : rng.uniform(0.3, 0.9);
     // Luma grain is the luma noise smoothed harder (RNI15's grain photos: luma correlated 0.6 at
     // 1 px, 0.2 at 2 px); colour-noise cameras smooth luma lightly (0.4 at 1 px, 0.1 at 2 px).
-    p.lumaBlur = p.lumaGrain ? uniform(rng, 2.0, 3.5) : uniform(rng, 1.0, 2.0);
-    p.lumaAmount = p.lumaGrain ? uniform(rng, 0.7, 1.0) : uniform(rng, 0.0, 0.5);
-    p.sharpen = uniform(rng, 0, 0.5);
-    p.jpegQuality = uniform(rng, 0, 1) < 0.6 ? int(uniform(rng, 75, 99)) : 0;
-    p.downscale = uniform(rng, 0, 1) < 0.5 ? 1.0 : uniform(rng, 1.25, p.lumaGrain ? 2.5 : 2.0);
+    p.lumaBlur = p.lumaGrain ? rng.uniform(2.0, 3.5) : rng.uniform(1.0, 2.0);
+    p.lumaAmount = p.lumaGrain ? rng.uniform(0.7, 1.0) : rng.uniform(0.0, 0.5);
+    p.sharpen = rng.uniform(0, 0.5);
+    p.jpegQuality = rng.uniform(0, 1) < 0.6 ? int(rng.uniform(75, 99)) : 0;
+    p.downscale = rng.uniform(0, 1) < 0.5 ? 1.0 : rng.uniform(1.25, p.lumaGrain ? 2.5 : 2.0);
     return p;
 }
 

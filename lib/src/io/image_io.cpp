@@ -12,6 +12,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
@@ -261,21 +262,41 @@ cv::Mat interleavedSamples(const Image& image, int bits, bool withAlpha, int for
 
 namespace {
 
+// What an output copies from its input's file, read once (exiv2).
+struct SourceMetadata {
+    bool read = false;
+    std::string error;  // why it could not be read
+    Exiv2::ExifData exif;
+    Exiv2::IptcData iptc;
+    Exiv2::XmpData xmp;
+    std::vector<uint8_t> icc;
+};
+
+SourceMetadata readSourceMetadata(const std::string& source) {
+    SourceMetadata m;
+    if (source.empty()) return m;
+    try {
+        auto src = Exiv2::ImageFactory::open(source);
+        src->readMetadata();
+        m.exif = src->exifData();
+        m.iptc = src->iptcData();
+        m.xmp = src->xmpData();
+        if (src->iccProfileDefined()) {
+            const Exiv2::DataBuf& buf = *src->iccProfile();
+            m.icc.assign(buf.pData_, buf.pData_ + buf.size_);
+        }
+        m.read = true;
+    } catch (const std::exception& e) {  // Exiv2::AnyError, or a std exception from inside exiv2
+        m.error = e.what();
+    }
+    return m;
+}
+
 // The input's profile, when the output can carry it: none for BMP, none (with a note) for a profile
 // of another colour space (a grey scan's GRAY profile on a colorized RGB output).
 std::vector<uint8_t> profileToCopy(const std::string& path, const std::string& ext, const Image& image,
-                                   std::vector<std::string>& notes) {
-    if (image.metadataSource.empty()) return {};
-    std::vector<uint8_t> icc;
-    try {
-        auto src = Exiv2::ImageFactory::open(image.metadataSource);
-        src->readMetadata();
-        if (!src->iccProfileDefined()) return {};
-        const Exiv2::DataBuf& buf = *src->iccProfile();
-        icc.assign(buf.pData_, buf.pData_ + buf.size_);
-    } catch (const std::exception&) {
-        return {};  // the metadata copy below says what went wrong
-    }
+                                   const std::vector<uint8_t>& icc, std::vector<std::string>& notes) {
+    if (icc.empty()) return {};
     if (ext == ".bmp") {
         notes.push_back(path + ": .bmp cannot hold the input's ICC profile; not copied (use .png or .tif)");
         return {};
@@ -361,7 +382,8 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image,
     const std::string ext = lowerExtension(path);
     if (!isImagePath(path))
         fail(ErrorKind::InvalidArgument, path + ": unknown output format '" + ext + "' (png, jpg, tif, bmp, webp)");
-    const std::vector<uint8_t> icc = profileToCopy(path, ext, image, notes);
+    const SourceMetadata source = readSourceMetadata(image.metadataSource);
+    const std::vector<uint8_t> icc = profileToCopy(path, ext, image, source.icc, notes);
     const std::vector<uint8_t> encoded = encode(path, ext, image, options, icc, notes);
     // EXIF, IPTC and XMP through exiv2; the profile where exiv2 writes it right (JPEG's APP2, TIFF's
     // tag). PNG has it from libpng already (exiv2 reads and keeps that chunk); WebP gets it last,
@@ -369,16 +391,15 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image,
     auto copyMetadata = [&](const std::string& tmp) {
         if (image.metadataSource.empty() || ext == ".bmp") return;
         try {
-            auto src = Exiv2::ImageFactory::open(image.metadataSource);
-            src->readMetadata();
+            if (!source.read) throw std::runtime_error(source.error);
             auto dst = Exiv2::ImageFactory::open(tmp);
             dst->readMetadata();
-            Exiv2::ExifData exif = src->exifData();
+            Exiv2::ExifData exif = source.exif;
             auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
             if (it != exif.end()) it->setValue("1");  // the pixels are upright now
             dst->setExifData(exif);
-            dst->setIptcData(src->iptcData());
-            dst->setXmpData(src->xmpData());
+            dst->setIptcData(source.iptc);
+            dst->setXmpData(source.xmp);
             if (!icc.empty() && ext != ".png" && ext != ".webp") {
                 Exiv2::DataBuf profile(icc.data(), long(icc.size()));
                 dst->setIccProfile(profile, true);

@@ -130,8 +130,6 @@ uint64_t itemSeed(uint64_t seed, const std::string& key) {
 
 double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
     Random rng(seed);
-    auto uniform = [](Random& r) { return r.uniform(); };
-    auto normal = [](Random& r) { return r.normal(); };
     const int64_t P = image.planeSize();
     double sigmaUsed = 0;
     if (spec.choices.empty()) return 0;
@@ -139,16 +137,16 @@ double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
     if (spec.choices.size() > 1) {  // only then a draw, so single-choice specs keep their bytes
         double total = 0;
         for (const auto& c : spec.choices) total += c.weight;
-        double u = uniform(rng) * total;
+        double u = rng.uniform() * total;
         while (choice + 1 < spec.choices.size() && u >= spec.choices[choice].weight) u -= spec.choices[choice++].weight;
     }
     for (const NoiseModel& m : spec.choices[choice].models) {
         switch (m.kind) {
             case NoiseModel::Kind::Gaussian: {
-                const double sigma = m.a == m.b ? m.a : m.a + (m.b - m.a) * uniform(rng);
+                const double sigma = m.a == m.b ? m.a : m.a + (m.b - m.a) * rng.uniform();
                 sigmaUsed = sigma;
                 const double s = sigma / 255.0;
-                for (float& v : image.pixels) v = static_cast<float>(v + s * normal(rng));
+                for (float& v : image.pixels) v = static_cast<float>(v + s * rng.normal());
                 break;
             }
             case NoiseModel::Kind::Poisson:
@@ -160,17 +158,17 @@ double applyNoise(const NoiseSpec& spec, Image& image, uint64_t seed) {
             case NoiseModel::Kind::SaltPepper:
                 // Whole pixels (all channels) become black or white.
                 for (int64_t i = 0; i < P; ++i) {
-                    if (uniform(rng) >= m.a) continue;
-                    const float v = uniform(rng) < 0.5 ? 0.f : 1.f;
+                    if (rng.uniform() >= m.a) continue;
+                    const float v = rng.uniform() < 0.5 ? 0.f : 1.f;
                     for (int c = 0; c < image.channels; ++c) image.plane(c)[i] = v;
                 }
                 break;
             case NoiseModel::Kind::Speckle:
-                for (float& v : image.pixels) v = static_cast<float>(v * (1 + m.a * normal(rng)));
+                for (float& v : image.pixels) v = static_cast<float>(v * (1 + m.a * rng.normal()));
                 break;
             case NoiseModel::Kind::Mask:
                 for (int64_t i = 0; i < P; ++i) {
-                    if (uniform(rng) >= m.a) continue;
+                    if (rng.uniform() >= m.a) continue;
                     for (int c = 0; c < image.channels; ++c) image.plane(c)[i] = 0.f;
                 }
                 break;
