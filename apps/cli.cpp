@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
 #include "aekit/network.hpp"
 
@@ -29,11 +30,13 @@ std::string oneLine(std::string text) {
     return text;
 }
 
-int guarded(const std::function<int()>& body) {
+namespace {
+
+int runGuarded(const std::function<int()>& body, const std::string& who) {
     try {
         return body();
     } catch (const aekit::Error& e) {
-        std::cerr << "aekit: " << oneLine(e.what()) << "\n";
+        std::cerr << "aekit: " << who << oneLine(e.what()) << "\n";
         switch (e.kind()) {
             case aekit::ErrorKind::InvalidArgument: return kUsage;
             case aekit::ErrorKind::BadFile: return kBadFile;
@@ -44,15 +47,34 @@ int guarded(const std::function<int()>& body) {
         }
         return kInternal;
     } catch (const po::error& e) {
-        std::cerr << "aekit: " << oneLine(e.what()) << " (see --help)\n";
+        std::cerr << "aekit: " << who << oneLine(e.what()) << " (see --help)\n";
         return kUsage;
     } catch (const std::bad_alloc&) {
-        std::cerr << "aekit: out of memory (try a smaller --tile or --batch)\n";
+        std::cerr << "aekit: " << who << "out of memory (try a smaller --tile or --batch)\n";
         return kUnknown;
     } catch (const std::exception& e) {
-        std::cerr << "aekit: unexpected error: " << oneLine(e.what()) << "\n";
+        std::cerr << "aekit: " << who << "unexpected error: " << oneLine(e.what()) << "\n";
         return kUnknown;
     }
+}
+
+}  // namespace
+
+int guarded(const std::function<int()>& body) {
+    const aekit::Cluster& cluster = aekit::Cluster::job();
+    if (!cluster.distributed()) return runGuarded(body, "");
+    // A rank that fails ends the whole job with its code: the others may be waiting for it in a
+    // collective, and a job of ranks has one exit code.
+    bool failed = true;
+    const int code = runGuarded(
+        [&] {
+            const int c = body();
+            failed = false;
+            return c;
+        },
+        "rank " + std::to_string(cluster.rank()) + ": ");
+    if (failed) cluster.abort(code);
+    return code;
 }
 
 bool parseOnly = false;
@@ -327,7 +349,10 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
         throw Error(ErrorKind::InvalidArgument, "-o " + a.out + " with --format " + a.format + ": the two name different formats");
     const bool streams = a.out == "-" || std::find(a.inputs.begin(), a.inputs.end(), "-") != a.inputs.end();
     const aekit::BatchPlan plan = streams ? planStreams(a) : aekit::planBatch(a.inputs, a.out, ext);
-    for (const auto& s : plan.skipped) note(s);
+    const aekit::Cluster& cluster = aekit::Cluster::job();
+    if (cluster.leader())
+        for (const auto& s : plan.skipped) note(s);
+    if (a.dryRun && !cluster.leader()) return kOk;  // the leader lists the whole job
     if (a.dryRun) {
         size_t existing = 0;
         for (const auto& item : plan.items) {
@@ -345,7 +370,11 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
         return plan.problems.empty() ? kOk : kSomeFailed;
     }
     const auto* stop = installStopHandler();
-    Progress progress(plan.items.size(), verb);
+    // Under mpirun each rank takes its share of the files; the leader shows its own progress and
+    // prints the job's summary.
+    const aekit::BatchPlan mine = aekit::rankShare(plan, a.overwrite, cluster);
+    const bool showProgress = verbosity != Verbosity::Quiet && cluster.leader();
+    Progress progress(mine.items.size(), cluster.distributed() ? std::string(verb) + " (rank 0's share)" : std::string(verb));
     auto each = [&](const aekit::BatchItem& item) {
         const auto start = std::chrono::steady_clock::now();
         process(item);
@@ -354,13 +383,19 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
                       << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
     };
     // Standard output is always written (a file named "-" in the folder is not the output).
-    const aekit::BatchReport report = aekit::runBatch(
-        plan, a.overwrite || a.out == "-", each,
-        [&](size_t done, size_t failed) {
-            if (verbosity != Verbosity::Quiet) progress.update(done, failed);
-        },
-        stop);
+    const aekit::BatchReport report = aekit::gatherReports(aekit::runBatch(
+                                                               mine, a.overwrite || a.out == "-", each,
+                                                               [&](size_t done, size_t failed) {
+                                                                   if (showProgress) progress.update(done, failed);
+                                                               },
+                                                               stop),
+                                                           cluster);
     progress.finish();
+    if (!cluster.leader()) {  // the job's exit code is the leader's, on every rank
+        int64_t code = 0;
+        cluster.sum(&code, 1);
+        return int(code);
+    }
     if (verbosity != Verbosity::Quiet)
         for (const auto& s : report.skipped) std::cerr << "skipped: " << s << " exists (use --overwrite)\n";
     std::vector<std::string> failures = plan.problems;
@@ -369,8 +404,9 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
     if (verbosity != Verbosity::Quiet)
         std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
                   << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
-    if (report.interrupted) return kInterrupted;
-    return failures.empty() ? kOk : kSomeFailed;
+    int64_t code = report.interrupted ? kInterrupted : failures.empty() ? kOk : kSomeFailed;
+    cluster.sum(&code, 1);
+    return int(code);
 }
 
 aekit::Image readInput(const std::string& path, const aekit::ReadOptions& options) {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit corrupt IN... -o OUT --noise SPEC: seeded noisy copies and a manifest with their PSNR.
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
 #include "aekit/metrics.hpp"
@@ -80,6 +83,17 @@ int runCorrupt(int argc, char** argv) {
     };
     const int code = cli::runImageBatch(batch, "corrupt", [&](const aekit::BatchItem& item) { corrupt(item, true); });
     if (batch.dryRun || manifest.empty()) return code;
+    const aekit::Cluster& cluster = aekit::Cluster::job();
+    if (cluster.distributed()) {  // every rank's rows go to the leader, which writes the manifest
+        nlohmann::json mine = nlohmann::json::object();
+        for (const auto& [file, rest] : rows) mine[file] = rest;
+        const std::vector<std::string> all = cluster.gather(mine.dump());
+        if (!cluster.leader()) return code;
+        for (const auto& text : all) {
+            const auto theirs = nlohmann::json::parse(text);
+            for (const auto& [file, rest] : theirs.items()) rows[file] = rest.get<std::vector<std::string>>();
+        }
+    }
     // Outputs of an interrupted earlier run that its manifest never listed: measured again.
     for (const auto& item : aekit::planBatch(batch.inputs, batch.out).items) {
         std::error_code ec;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
 #include "aekit/model.hpp"
 #include "aekit/output_files.hpp"
@@ -165,6 +166,7 @@ int runTrain(int argc, char** argv) {
                                      "or a larger --convs: the new convolutions start as identities), with a fresh optimiser and schedule");
     po::options_description hooks("test hooks");
     hooks.add_options()("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
+    hooks.add_options()("rank-exit-at", po::value(&o.rankExitAt)->default_value(0), "with mpirun: the last rank dies after this step (testing)");
     // clang-format on
     cli::addCommon(opts);
     cli::addPrecision(opts);
@@ -233,6 +235,7 @@ int runTrain(int argc, char** argv) {
     };
     o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
     const aekit::TrainResult r = aekit::train(o);
+    if (!aekit::Cluster::job().leader()) return r.interrupted ? cli::kInterrupted : cli::kOk;
     if (r.interrupted) {
         std::fprintf(stderr, "\ninterrupted at step %lld: checkpoint %s.ckpt saved; continue with the same command and --resume\n",
                      static_cast<long long>(r.step), o.out.c_str());
@@ -240,5 +243,10 @@ int runTrain(int argc, char** argv) {
     }
     std::fprintf(stderr, "done: %lld steps, %.1f patches/s, data wait %.1f%% of the time; model %s\n",
                  static_cast<long long>(r.step), r.patchesPerSecond, 100 * r.dataWaitShare, o.out.c_str());
+    if (r.ranks > 1)
+        std::fprintf(stderr, "ranks: %d x %d threads, batch %d per rank; allreduce %.1f ms per step (%.1f%% of the run), %.2f MB in %d buffer%s\n",
+                     r.ranks, aekit::threads(), o.batch / r.ranks, 1e3 * r.allreduceSeconds / double(std::max<int64_t>(1, r.allreduceCalls)),
+                     100 * r.allreduceSeconds / std::max(1e-9, r.seconds), double(r.allreduceBytes) / 1e6, r.allreduceBuckets,
+                     r.allreduceBuckets == 1 ? "" : "s");
     return cli::kOk;
 }

@@ -7,6 +7,7 @@ struct Command {
     const char* name;
     const char* summary;
     int (*run)(int argc, char** argv);  // argv[0] is the command name
+    bool ranks = false;                 // runs as a job of ranks under mpirun (the others run as one process)
 };
 
 int runInfo(int argc, char** argv);
@@ -23,10 +24,10 @@ int runExport(int argc, char** argv);
 
 inline const std::vector<Command>& commands() {
     static const std::vector<Command> table{
-        {"corrupt", "add noise to images (training pairs, tests)", runCorrupt},
-        {"train", "train a denoiser, colorizer or autoencoder on image folders", runTrain},
-        {"denoise", "denoise photos and folders", runDenoise},
-        {"colorize", "colorize grayscale photos and scans", runColorize},
+        {"corrupt", "add noise to images (training pairs, tests)", runCorrupt, true},
+        {"train", "train a denoiser, colorizer or autoencoder on image folders", runTrain, true},
+        {"denoise", "denoise photos and folders", runDenoise, true},
+        {"colorize", "colorize grayscale photos and scans", runColorize, true},
         {"eval", "PSNR/SSIM of a model on an image folder (evaluation protocol)", runEval},
         {"anomaly", "anomaly maps and scores from an autoencoder's reconstruction error", runAnomaly},
         {"embed", "bottleneck codes of images (CSV, scatter plot, PCA comparison)", runEmbed},

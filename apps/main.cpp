@@ -3,6 +3,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "aekit/cluster.hpp"
+#include "aekit/error.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -33,7 +35,14 @@ int main(int argc, char** argv) {
         return cli::kOk;
     }
     for (const auto& c : commands())
-        if (cmd == c.name) return cli::guarded([&] { return c.run(argc - 1, argv + 1); });
+        if (cmd == c.name)
+            return cli::guarded([&] {
+                if (aekit::Cluster::job().distributed() && !c.ranks)
+                    throw aekit::Error(aekit::ErrorKind::InvalidArgument,
+                                       std::string("aekit ") + c.name +
+                                           " runs as one process, not under mpirun (train, denoise, colorize and corrupt run as jobs of ranks)");
+                return c.run(argc - 1, argv + 1);
+            });
     std::cerr << "aekit: unknown command '" << cmd << "'\n\n";
     usage(std::cerr);
     return cli::kUsage;

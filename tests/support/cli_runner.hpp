@@ -14,8 +14,9 @@ struct RunResult {
     std::string output;  // stdout and stderr together
 };
 
-inline RunResult runAekit(const std::string& args) {
-    const std::string cmd = std::string(AEKIT_BINARY) + " " + args + " 2>&1";
+// A shell command line; stdout and stderr together.
+inline RunResult runCommand(const std::string& commandLine) {
+    const std::string cmd = commandLine + " 2>&1";
     RunResult r;
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return r;
@@ -26,6 +27,10 @@ inline RunResult runAekit(const std::string& args) {
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return r;
 }
+
+#ifdef AEKIT_BINARY
+inline RunResult runAekit(const std::string& args) { return runCommand(std::string(AEKIT_BINARY) + " " + args); }
+#endif
 
 // Lines of output (newlines counted): an error is one line.
 inline int lineCount(const std::string& text) {

@@ -50,4 +50,13 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<
                      const std::function<void(size_t done, size_t failed)>& progress,
                      const std::atomic<bool>* stop = nullptr);
 
+class Cluster;
+// A job of several ranks (mpirun) splits one plan: this rank's items, balanced by the pixels each
+// input's header declares (an output that exists and will be skipped costs nothing; an input whose
+// header says nothing costs its file size). Every rank computes the same split; items keep their order.
+BatchPlan rankShare(const BatchPlan& plan, bool overwrite, const Cluster& cluster);
+// Every rank's report merged on the leader (counts added, lists in rank order); other ranks get
+// their own back. Collective.
+BatchReport gatherReports(const BatchReport& mine, const Cluster& cluster);
+
 }  // namespace aekit

@@ -56,6 +56,9 @@ std::vector<uint8_t> encodeImage(const Image& image, const std::string& format, 
                                  std::vector<std::string>* notes = nullptr);
 
 bool isImagePath(const std::string& path);  // by extension
+// Width x height as the file's header declares it, read from its first megabyte without decoding;
+// 0 when the header does not tell (a missing or malformed file: reading it will say why).
+uint64_t declaredPixels(const std::string& path);
 std::vector<std::string> imageExtensions();
 
 // Pixels clipped to [0,1] and rounded to the image's bit depth (what a writer would store).

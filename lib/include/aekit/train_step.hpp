@@ -3,6 +3,8 @@
 // trainer, `aekit bench` and the tests all step through this one function.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "aekit/loss.hpp"
 #include "aekit/network.hpp"
@@ -32,9 +34,14 @@ struct StepResult {
     double gradientNorm = 0;  // global L2 norm of the gradients before clipping
 };
 
-// Throws Error(Internal) naming the step count if the loss is not finite; the weights are then
-// left as they were before this step.
+// Data-parallel training: called between backward and clipping with every parameter gradient and
+// the step's loss, to replace both with their means over the job's ranks (the trainer's fused
+// allreduce). Empty: this process's batch is the whole batch.
+using GradientReduce = std::function<void(std::vector<ParamView>& params, double& loss)>;
+
+// Throws Error(Internal) naming the step count if the loss (after reduce) is not finite; the
+// weights are then left as they were before this step.
 StepResult trainStep(Network& net, Optimizer& optimizer, const Objective& objective, const StepData& data, double lr,
-                     double clip);
+                     double clip, const GradientReduce& reduce = {});
 
 }  // namespace aekit

@@ -44,7 +44,7 @@ struct TrainOptions {
     std::string out;                  // model path; checkpoint at out + ".ckpt", log out + ".csv", etc.
 
     int64_t steps = 10000;  // total: a resumed run stops at the same step
-    int batch = 16;
+    int batch = 16;           // the global batch: with mpirun, each of N ranks makes and runs batch / N
     int patch = 64;
     // > 1: half the patches are cut from a region up to this many times smaller and enlarged to the
     // patch (bilinear), so the network also sees content as smooth as a full-resolution photo's.
@@ -77,6 +77,7 @@ struct TrainOptions {
     // from it, computing the same function at the start). Ignored by --resume (the checkpoint has the weights).
     std::string init;
     int64_t stopAfter = 0;  // > 0: stop at this step as if interrupted (checkpoint, no model); for tests
+    int64_t rankExitAt = 0; // > 0, with mpirun: the last rank dies (exits at once, no message) after this step; for tests
 
     int64_t valEvery = 500;
     int valImages = 16;
@@ -107,6 +108,13 @@ struct TrainResult {
     double dataWaitShare = 0;  // share of wall time the compute thread waited for batches
     double patchesPerSecond = 0;
     double seconds = 0;
+    // Data-parallel (mpirun): ranks, and this rank's time in the gradient allreduce (waiting for the
+    // slowest rank included), the bytes each step sums and the fused buffers they travel in.
+    int ranks = 1;
+    double allreduceSeconds = 0;
+    int64_t allreduceCalls = 0;  // one per step of this run
+    int64_t allreduceBytes = 0;
+    int allreduceBuckets = 0;
 };
 
 // Refuses bad input before any long work (missing or empty folders, images smaller than the patch,

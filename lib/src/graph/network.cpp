@@ -4,7 +4,9 @@
 
 #include <omp.h>
 
+#include <algorithm>
 
+#include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
 #include "aekit/random.hpp"
 #include "graph/autoencoder.hpp"
@@ -158,7 +160,8 @@ std::vector<ParamView> Network::params() {
 }
 void Network::weightsChanged() { impl_->g.weightsChanged(); }
 
-void setThreads(int n) { omp_set_num_threads(n > 0 ? n : omp_get_num_procs()); }
+// 0: the machine's cores, shared among the job's ranks on this machine (mpirun -np 2 on 2 cores: 1 each).
+void setThreads(int n) { omp_set_num_threads(n > 0 ? n : std::max(1, omp_get_num_procs() / Cluster::job().localSize())); }
 int threads() { return omp_get_max_threads(); }
 
 }  // namespace aekit

@@ -96,6 +96,15 @@ bool isImagePath(const std::string& path) {
     return std::find(exts.begin(), exts.end(), lowerExtension(path)) != exts.end();
 }
 
+uint64_t declaredPixels(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<uint8_t> head(size_t(1) << 20);  // room for a JPEG's EXIF block before its frame header
+    in.read(reinterpret_cast<char*>(head.data()), std::streamsize(head.size()));
+    head.resize(size_t(std::max<std::streamsize>(0, in.gcount())));
+    const auto size = io::declaredSize(io::formatOf(head.data(), head.size()), head.data(), head.size());
+    return size ? size->width * size->height : 0;
+}
+
 Image decodeImage(const uint8_t* data, size_t size, const std::string& name, const ReadOptions& options) {
     quietLibraries();
     if (size == 0) badImage(name, "file is empty");

@@ -11,7 +11,7 @@
 namespace aekit {
 
 StepResult trainStep(Network& net, Optimizer& optimizer, const Objective& objective, const StepData& data, double lr,
-                     double clip) {
+                     double clip, const GradientReduce& reduce) {
     const int N = net.batch(), H = net.height(), W = net.width();
     const Architecture& a = net.architecture();
     const int64_t plane = int64_t(H) * W;
@@ -28,10 +28,17 @@ StepResult trainStep(Network& net, Optimizer& optimizer, const Objective& object
         const auto code = net.codeShape();
         r.loss += sparsityPenalty(objective.sparsity, net.code(), net.codeGradient(), code[0], code[1], code[2] * code[3]);
     }
-    if (!std::isfinite(r.loss))
+    auto diverged = [&] {
         fail(ErrorKind::Internal, "training diverged at step " + std::to_string(optimizer.steps()) +
                                       " (loss is not finite); lower --lr or keep --clip on");
+    };
+    if (!reduce && !std::isfinite(r.loss)) diverged();
     net.backward();
+    if (reduce) {
+        // Every rank sees the same mean loss, so all stop together when one rank's is not finite.
+        reduce(optimizer.params(), r.loss);
+        if (!std::isfinite(r.loss)) diverged();
+    }
     r.gradientNorm = clipGradientNorm(optimizer.params(), clip);
     optimizer.step(lr);
     return r;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The training loop (see aekit/trainer.hpp): checks, network, optimiser, steps, validation, logs
-// and checkpoints. Every random choice derives from (seed, step), so resume is exact. The data is
+// and checkpoints. Every random choice derives from (seed, step, item), so resume is exact and a
+// data-parallel job (train/gradient_sync) sees the same batches as one process. The data is
 // train/training_data, validation train/validation, files on disk train/checkpoint.
 #include "aekit/trainer.hpp"
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
+#include "aekit/cluster.hpp"
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
 #include "aekit/noise.hpp"
@@ -17,6 +20,7 @@
 #include "tasks/codec.hpp"
 #include "train/checkpoint.hpp"
 #include "train/dataset.hpp"
+#include "train/gradient_sync.hpp"
 #include "train/init_weights.hpp"
 #include "train/report.hpp"
 #include "train/task_setup.hpp"
@@ -32,18 +36,21 @@ namespace {
 
 class Trainer {
 public:
-    explicit Trainer(const TrainOptions& options) : o_(options) {}
+    explicit Trainer(const TrainOptions& options) : o_(options), cluster_(Cluster::job()) {}
     TrainResult run();
 
 private:
     void configure();
     void loadData();
     void makeBatch(int64_t step, training::Batch& b) const;
+    void shareState(Network& net, Optimizer& opt, int64_t& step, double& seconds);
     void note(const std::string& s) const {
-        if (o_.onNote) o_.onNote(s);
+        if (o_.onNote && cluster_.leader()) o_.onNote(s);
     }
 
     TrainOptions o_;
+    const Cluster& cluster_;
+    int localBatch_ = 0;  // this rank's share of each global batch of o_.batch patches
     tasks::ColorizeHead head_;
     NoiseSpec noise_;
     training::TrainingFiles files_;
@@ -64,6 +71,10 @@ void Trainer::configure() {
     if (o.noise.empty() && o.task == Task::Denoise && o.target.empty()) o.noise = "gaussian:0-55";
     if (!o.noise.empty()) noise_ = NoiseSpec::parse(o.noise);
     if (o.warmup < 0) o.warmup = std::min<int64_t>(1000, o.steps / 50);
+    if (o.batch % cluster_.size())
+        fail(ErrorKind::InvalidArgument, "--batch " + std::to_string(o.batch) + " is the global batch: it must be a multiple of the " +
+                                             std::to_string(cluster_.size()) + " ranks");
+    localBatch_ = o.batch / cluster_.size();
     if (!o.init.empty() && !o.resume) {
         Model start = Model::load(o.init);
         if (start.task != o.task)
@@ -92,17 +103,20 @@ void Trainer::loadData() {
     if (head_.classify) classWeights_ = training::colourClassWeights(*trainSet_, head_.bins, o_.rebalance);
 }
 
+// This rank's items of global batch `step`: items rank * localBatch_ onwards, each drawn from its
+// own generator, so the global batch does not depend on the number of ranks.
 void Trainer::makeBatch(int64_t step, training::Batch& b) const {
-    Random rng(itemSeed(o_.seed, "batch:" + std::to_string(step)));
     const int P = o_.patch;
     const int64_t plane = int64_t(P) * P;
     const training::ExampleMaker task(o_, noise_);
-    b.input.resize(size_t(o_.batch * o_.arch.inChannels * plane));
+    b.input.resize(size_t(localBatch_ * o_.arch.inChannels * plane));
     if (head_.classify)
-        b.labels.resize(size_t(o_.batch * plane));
+        b.labels.resize(size_t(localBatch_ * plane));
     else
-        b.target.resize(size_t(o_.batch * o_.arch.outChannels * plane));
-    for (int n = 0; n < o_.batch; ++n) {
+        b.target.resize(size_t(localBatch_ * o_.arch.outChannels * plane));
+    for (int n = 0; n < localBatch_; ++n) {
+        const int item = cluster_.rank() * localBatch_ + n;
+        Random rng(itemSeed(o_.seed, "batch:" + std::to_string(step) + ":" + std::to_string(item)));
         const size_t idx = size_t(rng.below(trainSet_->size()));
         const auto img = trainSet_->image(idx);
         // The source region's side: P, or with --zoom, for half the patches, P / z enlarged to P.
@@ -141,6 +155,24 @@ void Trainer::makeBatch(int64_t step, training::Batch& b) const {
     }
 }
 
+// Data-parallel: every rank starts from the leader's weights, optimiser state, step and class
+// weights (only the leader reads --init and checkpoints, so ranks need no shared file system).
+void Trainer::shareState(Network& net, Optimizer& opt, int64_t& step, double& seconds) {
+    if (!cluster_.distributed()) return;
+    for (auto& p : opt.params()) cluster_.broadcast(p.value, size_t(p.size));
+    net.weightsChanged();
+    WeightMap state = opt.state();
+    for (auto& [name, t] : state) cluster_.broadcast(t.data.data(), t.data.size());
+    int64_t s = cluster_.leader() ? step : 0;
+    double sec = cluster_.leader() ? seconds : 0;
+    cluster_.sum(&s, 1);
+    cluster_.sum(&sec, 1);
+    step = s;
+    seconds = sec;
+    opt.setState(state, step);
+    if (!classWeights_.empty()) cluster_.broadcast(classWeights_.data(), classWeights_.size());
+}
+
 TrainResult Trainer::run() {
     configure();
     setThreads(o_.threads);
@@ -155,7 +187,7 @@ TrainResult Trainer::run() {
         note("weights from " + o_.init + (initDeepens_ ? " (deepened: the new convolutions start as identities)" : ""));
     }
     if (o_.sparsity.kind != Sparsity::Kind::None) net.requestCodeGradient();
-    net.setShape(o_.batch, o_.patch, o_.patch);
+    net.setShape(localBatch_, o_.patch, o_.patch);
     OptimizerConfig oc;
     oc.kind = OptimizerConfig::parseKind(o_.optimizer);
     oc.weightDecay = o_.weightDecay;
@@ -174,7 +206,7 @@ TrainResult Trainer::run() {
 
     int64_t step = 0;
     double priorSeconds = 0;  // wall time of earlier runs of this training (from the checkpoint)
-    if (o_.resume) {
+    if (o_.resume && cluster_.leader()) {
         training::Resumed r = training::resume(o_, net, opt, head_.classify);
         step = r.step;
         priorSeconds = r.seconds;
@@ -183,9 +215,18 @@ TrainResult Trainer::run() {
             objective.classWeights = classWeights_.data();
         }
         note("resumed " + o_.out + ".ckpt at step " + std::to_string(step));
-    } else if (fs::exists(o_.out + ".csv")) {
+    } else if (!o_.resume && cluster_.leader() && fs::exists(o_.out + ".csv")) {
         fs::remove(o_.out + ".csv");  // a fresh run starts a fresh log
     }
+    shareState(net, opt, step, priorSeconds);
+    training::GradientSync sync(cluster_, opt.params());
+    bool stopVoted = false;  // a rank was interrupted: every rank stops after this step
+    const GradientReduce reduce = [&](std::vector<ParamView>& grads, double& loss) {
+        std::vector<double> scalars{loss, (o_.stop && o_.stop->load()) ? 1.0 : 0.0};
+        sync.reduce(grads, scalars);
+        loss = scalars[0];
+        stopVoted = scalars[1] > 0;
+    };
     Network inference(o_.arch, Mode::Inference, o_.precision);
     inference.setShape(1, validator.crop(), validator.crop());
 
@@ -201,9 +242,12 @@ TrainResult Trainer::run() {
     progress.steps = o_.steps;
     training::Provenance provenance{files_.train.size(), validator.count(), files_.val, "", NAN};
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-    auto checkpoint = [&] { training::saveCheckpoint(o_, head_, classWeights_, net, opt, step, priorSeconds + elapsed()); };
+    auto checkpoint = [&] {
+        if (cluster_.leader()) training::saveCheckpoint(o_, head_, classWeights_, net, opt, step, priorSeconds + elapsed());
+    };
 
     auto runValidation = [&](bool final) {
+        if (!cluster_.leader()) return;  // the others go on to the next step's allreduce and wait there
         inference.setWeights(net.weights());
         const training::ValidationFigures f = validator.run(inference, true);
         training::appendLog(o_.out + ".csv", {step, lossCount ? lossSum / double(lossCount) : NAN, sched.lrAt(step), 0, f.psnr,
@@ -224,7 +268,8 @@ TrainResult Trainer::run() {
     };
 
     while (step < o_.steps) {
-        if ((o_.stop && o_.stop->load()) || (o_.stopAfter > 0 && step >= o_.stopAfter)) {
+        const bool stopHere = cluster_.distributed() ? stopVoted : (o_.stop && o_.stop->load());
+        if (stopHere || (o_.stopAfter > 0 && step >= o_.stopAfter)) {
             result.interrupted = true;
             break;
         }
@@ -236,10 +281,12 @@ TrainResult Trainer::run() {
             fail(e.kind(), std::string(e.what()) + "; stopped at step " + std::to_string(step) + ", checkpoint " + o_.out +
                                ".ckpt written (fix the data, then resume with --resume)");
         }
-        const double loss =
-            trainStep(net, opt, objective, {batch->input.data(), batch->target.data(), batch->labels.data()}, sched.lrAt(step), o_.clip)
-                .loss;
+        const double loss = trainStep(net, opt, objective, {batch->input.data(), batch->target.data(), batch->labels.data()},
+                                      sched.lrAt(step), o_.clip, cluster_.distributed() ? reduce : GradientReduce{})
+                                .loss;
         ++step;
+        if (o_.rankExitAt > 0 && step == o_.rankExitAt && cluster_.distributed() && cluster_.rank() == cluster_.size() - 1)
+            std::_Exit(86);
         lossSum += loss;
         ++lossCount;
         ++stepsSinceReport;
@@ -255,12 +302,12 @@ TrainResult Trainer::run() {
             progress.patchesPerSecond = double(stepsSinceReport * o_.batch) / dt;
             progress.etaSeconds = double(o_.steps - step) / std::max(1e-9, stepsPerSec);
             progress.dataWaitShare = waited / std::max(1e-9, elapsed());
-            if (o_.onProgress) o_.onProgress(progress);
+            if (o_.onProgress && cluster_.leader()) o_.onProgress(progress);
             result.patchesPerSecond = progress.patchesPerSecond;
             lastReport = now;
             stepsSinceReport = 0;
         }
-        if (step % 50 == 0) {
+        if (step % 50 == 0 && cluster_.leader()) {
             training::appendLog(o_.out + ".csv", {step, lossSum / double(lossCount), sched.lrAt(step), result.patchesPerSecond,
                                                   NAN, priorSeconds + elapsed()});
             lossSum = 0;
@@ -275,13 +322,20 @@ TrainResult Trainer::run() {
     if (!result.interrupted) runValidation(true);  // logs priorSeconds + elapsed(): before they are added up
     const double runSeconds = elapsed();
     priorSeconds += runSeconds;
-    training::saveCheckpoint(o_, head_, classWeights_, net, opt, step, priorSeconds);
-    if (!result.interrupted) training::saveModel(o_, head_, net, step, provenance, priorSeconds);
+    if (cluster_.leader()) {
+        training::saveCheckpoint(o_, head_, classWeights_, net, opt, step, priorSeconds);
+        if (!result.interrupted) training::saveModel(o_, head_, net, step, provenance, priorSeconds);
+    }
     result.step = step;
     result.valMetric = provenance.valPsnr;
     result.seconds = runSeconds;
     result.dataWaitShare = waited / std::max(1e-9, runSeconds);
     if (step > firstStep) result.patchesPerSecond = double((step - firstStep) * o_.batch) / std::max(1e-9, runSeconds);
+    result.ranks = cluster_.size();
+    result.allreduceSeconds = sync.seconds();
+    result.allreduceCalls = sync.calls();
+    result.allreduceBytes = cluster_.distributed() ? sync.bytesPerStep() : 0;
+    result.allreduceBuckets = int(sync.buckets());
     return result;
 }
 
