@@ -24,10 +24,13 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 common=(train --task denoise --data "$tmp/data" --steps "$steps" --batch "$batch" --patch "$patch"
         --channels 32,48,64,80 --code 96 --decoder 32,64,96,112 --input-skip --val-every 100000 --val-images 2
         --seed 1 --loader-threads 1)
-run() {  # label, command...
-  local label=$1; shift
+run() {  # label, ranks, threads per rank
+  local label=$1 ranks=$2 threads=$3
+  local launch=()
+  [ "$ranks" -gt 1 ] && launch=(mpirun --oversubscribe -np "$ranks")
   rm -f "$tmp"/m.*
-  "$@" "${common[@]}" --out "$tmp/m.safetensors" > "$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
+  "${launch[@]}" "$aekit" "${common[@]}" --threads "$threads" --out "$tmp/m.safetensors" > "$tmp/log" 2>&1 ||
+    { cat "$tmp/log"; exit 1; }
   local rate
   rate=$(awk -F, -v b="$batch" '$1 == 50 && !a { a = $6 } $1 == 100 && !z { z = $6 } END { print 50 * b / (z - a) }' \
     "$tmp/m.safetensors.csv")
@@ -35,7 +38,7 @@ run() {  # label, command...
 }
 echo "global batch $batch of ${patch}x${patch}, steps 51-100, $(nproc) cores, $(date -u +%F)"
 for r in $(seq "$rounds"); do
-  run "1 rank x 1 thread" "$aekit" --threads 1
-  run "1 rank x 2 threads" "$aekit" --threads 2
-  run "2 ranks x 1 thread" mpirun --oversubscribe -np 2 "$aekit"
+  run "1 rank x 1 thread" 1 1
+  run "1 rank x 2 threads" 1 2
+  run "2 ranks x 1 thread" 2 1
 done
