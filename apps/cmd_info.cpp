@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// aekit info MODEL: what a model file is (task, architecture, size, cost, provenance).
+// aekit info MODEL: what a model file is (task, architecture, size, cost, context used, provenance).
 #include <cstdio>
 #include <iostream>
 
+#include "aekit/error.hpp"
+#include "aekit/inference.hpp"
 #include "aekit/model.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
@@ -11,15 +13,17 @@ int runInfo(int argc, char** argv) {
     cli::po::options_description opts("options");
     opts.add_options()("model", cli::po::value<std::string>()->required(), "model file (or shipped name)");
     opts.add_options()("layers", "also list every layer: name, kind, channels in and out, scale");
+    opts.add_options()("record-context", "measure the context the network uses and record it in the model file (models "
+                                         "trained before aekit recorded it; saves the measurement at each later use)");
     opts.add_options()("help,h", "this help");
     cli::po::positional_options_description pos;
     pos.add("model", 1);
     cli::po::variables_map vm;
-    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers]", opts, pos, vm)) return cli::kOk;
+    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context]", opts, pos, vm)) return cli::kOk;
     std::string path = vm["model"].as<std::string>();
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
-    const aekit::Model m = aekit::Model::load(path);
+    aekit::Model m = aekit::Model::load(path);
     const auto& a = m.arch;
     std::printf("file:          %s\n", path.c_str());
     std::printf("task:          %s\n", aekit::toString(m.task));
@@ -37,6 +41,21 @@ int runInfo(int argc, char** argv) {
     std::printf("parameters:    %lld\n", static_cast<long long>(a.parameterCount()));
     std::printf("cost:          %.0f multiply-adds per pixel, receptive field %d px\n", a.macsPerPixel(),
                 a.receptiveField());
+    if (m.task != aekit::Task::Colorize) {
+        aekit::ImageModel im(m, {});
+        const int radius = im.contextRadius();
+        char source[64] = "recorded in the model file";
+        if (im.contextMeasureSeconds() > 0) std::snprintf(source, sizeof source, "measured now, in %.1f s", im.contextMeasureSeconds());
+        std::printf("context:       output within 0.5/255 given %d px of context (%s); tiles overlap by %d px\n", radius, source,
+                    im.tileOverlap());
+        if (vm.count("record-context") && im.contextMeasureSeconds() > 0) {
+            m.metadata["aekit.context"] = aekit::contextMetadata(radius);
+            m.save(path);
+            std::printf("               recorded in %s\n", path.c_str());
+        }
+    } else if (vm.count("record-context")) {
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--record-context: a colorizer's tiles overlap by half its receptive field; nothing to record");
+    }
     if (vm.count("layers")) {
         std::printf("layers:        %-10s %-11s %5s %5s  scale\n", "name", "kind", "in", "out");
         for (const aekit::Layer& layer : a.layers())

@@ -258,6 +258,11 @@ TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
         CHECK(t.at("train_images").get<int>() + t.at("val_images").get<int>() == 6);
         CHECK(std::isfinite(t.at("val_psnr").get<double>()));
         CHECK(modelInfo(out).find("multiply-adds per pixel") != std::string::npos);
+        // The final model records the context its network uses (tiles overlap by it); a colorizer's
+        // outputs are class scores, which tiles overlap by half the receptive field instead.
+        const bool colorize = task == std::string("colorize");
+        CHECK(m.metadata.count("aekit.context") == (colorize ? 0u : 1u));
+        if (!colorize) CHECK(modelInfo(out).find("(recorded in the model file)") != std::string::npos);
     }
     // Colorize by regression too.
     const auto r = runAekit("train --task colorize --colorize-mode regress --data " + (dir / "data") + " --out " +

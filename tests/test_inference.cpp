@@ -7,6 +7,7 @@
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/network.hpp"
+#include "infer/context_radius.hpp"
 #include "support/synthetic.hpp"
 
 using namespace aekit;
@@ -51,6 +52,52 @@ TEST_CASE("inference: tiled and whole-image outputs agree within one 8-bit level
         CAPTURE(worst);
         CHECK(worst * 255 < 1.0);
     }
+}
+
+TEST_CASE("inference: the shipped photo model uses less context than half its receptive field, and tiles by it") {
+    const std::string root = std::getenv("AEKIT_SOURCE_DIR");
+    const Model m = Model::load(root + "/models/denoise-photo.safetensors");
+    const int half = (m.arch.receptiveField() + 1) / 2;
+    {
+        Network net(m.arch, Mode::Inference);
+        net.setWeights(m.weights);
+        const int r = infer::measureContextRadius(net, infer::kContextTolerance);
+        MESSAGE("photo model: context radius " << r << " px, half the receptive field " << half << " px");
+        CHECK(r % m.arch.alignment() == 0);
+        CHECK(r < half);
+        // Measured again from scratch: the same answer (the probes are seeded).
+        Network again(m.arch, Mode::Inference);
+        again.setWeights(m.weights);
+        CHECK(infer::measureContextRadius(again, infer::kContextTolerance) == r);
+    }
+    // A real photo with real-looking noise, tiled as small as aekit allows (many seams, each kept
+    // pixel at the measured overlap from a tile's edge), against one pass over the whole image.
+    const Image noisy = readImage(root + "/samples/noisy/scene.png");
+    InferenceOptions whole;
+    whole.maxMemoryMB = 8192;
+    ImageModel big(m, whole);
+    InferenceOptions tiled;
+    tiled.tile = 1;  // raised to the smallest valid tile
+    ImageModel small(m, tiled);
+    CHECK(small.tileOverlap() < (half + m.arch.alignment() - 1) / m.arch.alignment() * m.arch.alignment());
+    CHECK(small.tileFor(noisy.height, noisy.width) < std::max(noisy.width, noisy.height) / 2);
+    const auto a = big.run(noisy.pixels.data(), noisy.height, noisy.width);
+    const auto b = small.run(noisy.pixels.data(), noisy.height, noisy.width);
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+    MESSAGE("tiled against whole, worst difference " << worst * 255 << " levels");
+    CHECK(worst * 255 < 1.0);
+
+    // A radius the model file records is taken as is (nothing measured); a malformed one is ignored.
+    Model recorded = m;
+    recorded.metadata["aekit.context"] = contextMetadata(32);
+    ImageModel fromFile(recorded, {});
+    CHECK(fromFile.contextRadius() == 32);
+    CHECK(fromFile.contextMeasureSeconds() == 0);
+    recorded.metadata["aekit.context"] = R"({"radius": "x"})";
+    CHECK(infer::storedContextRadius(recorded) == -1);
+    recorded.metadata["aekit.context"] = R"({"radius": 32, "tolerance": 0.1})";  // another tolerance: measured again
+    CHECK(infer::storedContextRadius(recorded) == -1);
 }
 
 TEST_CASE("inference: sizes from 1x1 to very tall and very wide") {

@@ -29,6 +29,10 @@ struct InferenceOptions {
     int ensemble = 1;
 };
 
+// The model file's metadata entry "aekit.context" for a measured context radius (what training and
+// `aekit info --record-context` write; ImageModel then overlaps tiles by it without measuring).
+std::string contextMetadata(int radius);
+
 class ImageModel {
 public:
     ImageModel(Model model, const InferenceOptions& options);
@@ -42,6 +46,13 @@ public:
     // The smallest tile side that does useful work (keeps at least half of each side): a smaller
     // --tile is raised to it.
     int smallestUsefulTile() const;
+    // Pixels by which tiles overlap on each inner edge: the context the network was measured to use
+    // (outputs within 0.5/255 of the whole image's; from the model file's aekit.context, else measured
+    // now) plus one alignment step; a colorizer's is half its receptive field. contextRadius(): that
+    // radius (-1 for a colorizer); contextMeasureSeconds(): what measuring it here took (0: from the file).
+    int tileOverlap();
+    int contextRadius();
+    double contextMeasureSeconds() const;
 
     // Denoise: image channels must match the model's (Error otherwise), except that a colour model takes a
     // grey image as three equal channels and returns the luma of its output. sigma > 0: remove at most noise of

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tiled inference and the task front ends (see aekit/inference.hpp).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/network.hpp"
+#include "infer/context_radius.hpp"
 #include "io/dihedral.hpp"
 #include "tasks/codec.hpp"
 
@@ -43,6 +45,21 @@ struct ImageModel::Impl {
     tasks::ColorizeHead head;
     static constexpr int kPad = 16;  // reflect padding around the image: context at its borders
     int align, overlap;
+    int halfField;
+    int contextRadius = -1;     // px, denoisers and autoencoders: -1 until known
+    double measureSeconds = 0;  // when measured here
+
+    void setContext(int radius) {
+        contextRadius = radius;
+        overlap = std::min(halfField, radius + align);
+    }
+    // Measures the context radius if it is not known yet (colorizers keep half the field).
+    void ensureContext() {
+        if (model.task == Task::Colorize || contextRadius >= 0) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        setContext(infer::measureContextRadius(net, infer::kContextTolerance));
+        measureSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
     double bytesPerPixel;  // network buffers per tile pixel (measured in the constructor)
     double fixedBytes;     // and their part that does not grow with the tile
 
@@ -57,8 +74,18 @@ struct ImageModel::Impl {
         if (model.task == Task::Colorize) head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
         const Architecture& a = model.arch;
         align = a.alignment();
-        // Tiles overlap by half the receptive field on each inner edge: a kept pixel sees all it depends on.
-        overlap = roundUp((a.receptiveField() + 1) / 2, align);
+        // Each inner tile edge overlaps by the context the network measurably uses (a kept pixel's
+        // output then differs from the whole image's by at most kContextTolerance), plus one
+        // alignment step of margin for content the probes did not have. A colorizer's outputs are
+        // class scores, not pixels: it keeps half the receptive field.
+        // The radius comes from the model file (training measures it) or is measured here, the first
+        // time an image needs more than one tile (a few seconds; single-tile images never pay it).
+        halfField = roundUp((a.receptiveField() + 1) / 2, align);
+        overlap = halfField;
+        if (model.task != Task::Colorize) {
+            const int stored = infer::storedContextRadius(model);
+            if (stored >= 0 && stored % align == 0 && stored <= halfField) setContext(stored);
+        }
         // What a tile costs, measured: the network's buffers at two shapes (layouts, padding of
         // 3-channel tensors to 16 in blocked layouts, and Winograd's scratchpad all included), as
         // fixed bytes plus bytes per pixel; the larger shape is the smallest useful tile, so that
@@ -150,6 +177,10 @@ struct ImageModel::Impl {
         const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
         const int FH = frameH(TH), FW = frameW(TW);
         int T = tileFor(TH, TW, reserved), tileH = 0, tileW = 0;
+        if (T < std::max(FH, FW) && contextRadius < 0 && model.task != Task::Colorize) {  // tiled: overlap as measured
+            ensureContext();
+            T = tileFor(TH, TW, reserved);
+        }
         auto shapeTiles = [&] {
             tileH = std::min(T, FH);
             tileW = std::min(T, FW);
@@ -218,6 +249,15 @@ const Model& ImageModel::model() const { return impl_->model; }
 std::vector<float> ImageModel::run(const float* planes, int H, int W) { return impl_->run(planes, H, W); }
 int ImageModel::tileFor(int H, int W) const { return impl_->tileFor(H, W); }
 int ImageModel::smallestUsefulTile() const { return impl_->usefulTile(); }
+int ImageModel::tileOverlap() {
+    impl_->ensureContext();
+    return impl_->overlap;
+}
+int ImageModel::contextRadius() {
+    impl_->ensureContext();
+    return impl_->contextRadius;
+}
+double ImageModel::contextMeasureSeconds() const { return impl_->measureSeconds; }
 
 Image ImageModel::denoise(const Image& image, double sigma) {
     const Model& m = impl_->model;

@@ -8,7 +8,9 @@
 #include <ctime>
 #include <filesystem>
 
+#include "aekit/inference.hpp"
 #include "aekit/error.hpp"
+#include "infer/context_radius.hpp"
 
 namespace aekit::training {
 
@@ -97,7 +99,7 @@ Resumed resume(const TrainOptions& o, Network& net, Optimizer& opt, bool classif
 }
 
 void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Network& net, int64_t step,
-               const Provenance& p, double seconds) {
+               const Provenance& p, double seconds, bool measureContext) {
     Model m;
     m.task = o.task;
     m.arch = o.arch;
@@ -127,6 +129,11 @@ void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Net
     if (o.task == Task::Colorize) t["colorize"] = head.classify ? "classify" : "regress";
     if (head.classify) t["rebalance"] = o.rebalance;
     m.metadata["aekit.training"] = t.dump();
+    if (measureContext && o.task != Task::Colorize) {  // what tiled inference will overlap by
+        Network probe(o.arch, Mode::Inference, o.precision);
+        probe.setWeights(m.weights);
+        m.metadata["aekit.context"] = contextMetadata(infer::measureContextRadius(probe, infer::kContextTolerance));
+    }
     m.save(o.out);
 }
 

@@ -37,7 +37,9 @@ struct Provenance {
     std::string validation;  // the last validation's summary
     double valPsnr = 0;
 };
+// measureContext: also record how much context the network uses (infer/context_radius; seconds of
+// work, so for the final model only).
 void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Network& net, int64_t step,
-               const Provenance& p, double seconds);
+               const Provenance& p, double seconds, bool measureContext = false);
 
 }  // namespace aekit::training

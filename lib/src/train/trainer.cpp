@@ -324,7 +324,7 @@ TrainResult Trainer::run() {
     priorSeconds += runSeconds;
     if (cluster_.leader()) {
         training::saveCheckpoint(o_, head_, classWeights_, net, opt, step, priorSeconds);
-        if (!result.interrupted) training::saveModel(o_, head_, net, step, provenance, priorSeconds);
+        if (!result.interrupted) training::saveModel(o_, head_, net, step, provenance, priorSeconds, true);
     }
     result.step = step;
     result.valMetric = provenance.valPsnr;
