@@ -71,6 +71,13 @@ void Trainer::configure() {
     if (o.noise.empty() && o.task == Task::Denoise && o.target.empty()) o.noise = "gaussian:0-55";
     if (!o.noise.empty()) noise_ = NoiseSpec::parse(o.noise);
     if (o.warmup < 0) o.warmup = std::min<int64_t>(1000, o.steps / 50);
+    // The model's folder is made now, not when the first log line is due (a typo in --out would
+    // otherwise end the run after its first steps).
+    if (const fs::path dir = fs::path(o.out).parent_path(); cluster_.leader() && !dir.empty()) {
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (ec) fail(ErrorKind::Io, "--out " + o.out + ": cannot create its folder " + dir.string() + ": " + ec.message());
+    }
     if (o.batch % cluster_.size())
         fail(ErrorKind::InvalidArgument, "--batch " + std::to_string(o.batch) + " is the global batch: it must be a multiple of the " +
                                              std::to_string(cluster_.size()) + " ranks");
