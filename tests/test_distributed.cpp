@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Jobs of ranks under mpirun (2 ranks on one machine, oversubscribed): data-parallel training gives
-// the weights of one process with the same global batch, resumes, survives no lost checkpoint when a
+// the weights of one process with the same global batch, resumes, and loses no checkpoint when a
 // rank dies; folder jobs split the files and report once. Also the split itself, without MPI.
 #include <doctest/doctest.h>
 
@@ -84,43 +84,43 @@ TEST_CASE("mpirun -np 2 train: the weights of one process with the same global b
                                " --steps 6 --patch 32 --channels 8,12 --code 8 --val-every 100 --seed 3 --lr 1e-3"
                                " --loader-threads 1 --checkpoint-minutes 0.0001";
     // (Its model goes into a folder that does not exist yet: training makes it before the first step.)
-    const auto one = runAekit(common + " --batch 8 --threads 1 --out " + (dir / "new/one.safetensors"));
+    const auto one = runAekit(common + " --batch 16 --threads 1 --out " + (dir / "new/one.safetensors"));
     REQUIRE_MESSAGE(one.code == 0, one.output);
-    const auto two = runCommand(mpirun(2, common + " --batch 8 --out " + (dir / "two.safetensors")));
+    const auto two = runCommand(mpirun(2, common + " --batch 16 --out " + (dir / "two.safetensors")));
     REQUIRE_MESSAGE(two.code == 0, two.output);
     CHECK(count(two.output, "done: 6 steps") == 1);  // the leader reports, once
-    CHECK(two.output.find("ranks: 2 x 1 threads, batch 4 per rank") != std::string::npos);
+    CHECK(two.output.find("ranks: 2 x 1 threads, batch 8 per rank") != std::string::npos);
     // Each step moves a weight by about lr (Adam's update is near lr x sign(gradient)). Two ranks sum
     // the same per-patch gradients in another order, which perturbs a gradient by float rounding
     // (~1e-7 relative), so after 6 steps the weights agree to a small fraction of one step: 1e-5 is
     // 1% of lr. Different batches (the control below) differ at the scale of lr itself.
     const double same = maxWeightDifference(dir / "new/one.safetensors", dir / "two.safetensors");
-    MESSAGE("2 ranks x 4 against 1 x 8: max weight difference " << same);
+    MESSAGE("2 ranks x 8 against 1 x 16: max weight difference " << same);
     CHECK(same < 1e-5);
-    const auto other = runAekit(common + " --batch 4 --threads 1 --out " + (dir / "other.safetensors"));
+    const auto other = runAekit(common + " --batch 8 --threads 1 --out " + (dir / "other.safetensors"));
     REQUIRE_MESSAGE(other.code == 0, other.output);
     const double control = maxWeightDifference(dir / "new/one.safetensors", dir / "other.safetensors");
-    MESSAGE("1 x 4 against 1 x 8 (another batch): " << control);
+    MESSAGE("1 x 8 against 1 x 16 (another batch): " << control);
     CHECK(control > 1e-4);
 
     SUBCASE("an interrupted job resumes to the same weights") {
-        const auto first = runCommand(mpirun(2, common + " --batch 8 --stop-after 3 --out " + (dir / "resumed.safetensors")));
+        const auto first = runCommand(mpirun(2, common + " --batch 16 --stop-after 3 --out " + (dir / "resumed.safetensors")));
         REQUIRE(first.code == 130);
         CHECK(count(first.output, "interrupted at step 3") == 1);
-        const auto rest = runCommand(mpirun(2, common + " --batch 8 --resume --out " + (dir / "resumed.safetensors")));
+        const auto rest = runCommand(mpirun(2, common + " --batch 16 --resume --out " + (dir / "resumed.safetensors")));
         REQUIRE_MESSAGE(rest.code == 0, rest.output);
         CHECK(maxWeightDifference(dir / "two.safetensors", dir / "resumed.safetensors") < 1e-5);
     }
     SUBCASE("a rank that dies ends the job non-zero and leaves the last checkpoint intact") {
         const std::string out = dir / "dies.safetensors";
-        const auto died = runCommand(mpirun(2, common + " --batch 8 --rank-exit-at 4 --out " + out));
+        const auto died = runCommand(mpirun(2, common + " --batch 16 --rank-exit-at 4 --out " + out));
         CHECK(died.code != 0);
         MESSAGE(died.output);
         CHECK(died.output.find("exit") != std::string::npos);
         REQUIRE(fs::exists(out + ".ckpt"));
         CHECK_FALSE(fs::exists(out));  // no model from a job that failed
         // The checkpoint (written after every step here: --checkpoint-minutes 0.0001) is whole: the job resumes from it to the end.
-        const auto rest = runCommand(mpirun(2, common + " --batch 8 --resume --out " + out));
+        const auto rest = runCommand(mpirun(2, common + " --batch 16 --resume --out " + out));
         REQUIRE_MESSAGE(rest.code == 0, rest.output);
         CHECK(rest.output.find("resumed") != std::string::npos);
         CHECK(maxWeightDifference(dir / "two.safetensors", out) < 1e-5);
