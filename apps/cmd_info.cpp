@@ -13,8 +13,8 @@ int runInfo(int argc, char** argv) {
     cli::po::options_description opts("options");
     opts.add_options()("model", cli::po::value<std::string>()->required(), "model file (or shipped name)");
     opts.add_options()("layers", "also list every layer: name, kind, channels in and out, scale");
-    opts.add_options()("record-context", "measure the context the network uses and record it in the model file (models "
-                                         "trained before aekit recorded it; saves the measurement at each later use)");
+    opts.add_options()("record-context", "measure the context the network uses and record it in the model file (for models "
+                                         "trained before aekit recorded it, so that later uses need not measure it)");
     opts.add_options()("help,h", "this help");
     cli::po::positional_options_description pos;
     pos.add("model", 1);

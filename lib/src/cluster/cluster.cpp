@@ -29,6 +29,13 @@ void check(int status, const char* what) {
 // Large buffers go in pieces: MPI counts are ints.
 constexpr size_t kMaxCount = size_t(1) << 30;
 
+void sumInPlace(void* data, size_t count, MPI_Datatype type, size_t elementBytes) {
+    auto* bytes = static_cast<char*>(data);
+    for (size_t i = 0; i < count; i += kMaxCount)
+        check(MPI_Allreduce(MPI_IN_PLACE, bytes + i * elementBytes, int(std::min(kMaxCount, count - i)), type, MPI_SUM, MPI_COMM_WORLD),
+              "MPI_Allreduce");
+}
+
 }  // namespace
 
 Cluster& Cluster::job() {
@@ -55,24 +62,13 @@ Cluster::~Cluster() {
 }
 
 void Cluster::sum(float* data, size_t count) const {
-    if (!initialised_) return;
-    for (size_t i = 0; i < count; i += kMaxCount)
-        check(MPI_Allreduce(MPI_IN_PLACE, data + i, int(std::min(kMaxCount, count - i)), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
-              "MPI_Allreduce");
+    if (initialised_) sumInPlace(data, count, MPI_FLOAT, sizeof(float));
 }
-
 void Cluster::sum(double* data, size_t count) const {
-    if (!initialised_) return;
-    for (size_t i = 0; i < count; i += kMaxCount)
-        check(MPI_Allreduce(MPI_IN_PLACE, data + i, int(std::min(kMaxCount, count - i)), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD),
-              "MPI_Allreduce");
+    if (initialised_) sumInPlace(data, count, MPI_DOUBLE, sizeof(double));
 }
-
 void Cluster::sum(int64_t* data, size_t count) const {
-    if (!initialised_) return;
-    for (size_t i = 0; i < count; i += kMaxCount)
-        check(MPI_Allreduce(MPI_IN_PLACE, data + i, int(std::min(kMaxCount, count - i)), MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD),
-              "MPI_Allreduce");
+    if (initialised_) sumInPlace(data, count, MPI_INT64_T, sizeof(int64_t));
 }
 
 double Cluster::max(double value) const {
