@@ -133,7 +133,9 @@ void addColourOptions(po::options_description& options, aekit::InferenceOptions&
     options.add_options()("size", po::value(&io.colorizeSize)->default_value(io.colorizeSize),
                           "colorize: working resolution (long side) of the colour; 0: full")(
         "colour-upsample", po::value<std::string>()->default_value("guided"),
-        "colorize: guided (colour follows the full-resolution lightness's edges) | bilinear");
+        "colorize: guided (colour follows the full-resolution lightness's edges) | bilinear")(
+        "vividness", po::value(&io.vividness)->default_value(-1, "model's"),
+        "colorize: 0 (faithful colours: best PSNR, muted where unsure) to 1 (vivid)");
 }
 
 void applyColourOptions(const po::variables_map& vm, aekit::InferenceOptions& io) {
@@ -142,6 +144,8 @@ void applyColourOptions(const po::variables_map& vm, aekit::InferenceOptions& io
     if (method != "guided" && method != "bilinear")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-upsample: guided or bilinear");
     io.guidedColour = method == "guided";
+    if (!(io.vividness == -1 || (io.vividness >= 0 && io.vividness <= 1)))
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--vividness: from 0 (faithful) to 1 (vivid)");
 }
 
 std::vector<std::string> modelSearchPath() {

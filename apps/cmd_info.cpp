@@ -3,11 +3,46 @@
 #include <cstdio>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/model.hpp"
+#include "aekit/trainer.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
+
+namespace {
+
+// Class weights recomputed from the data, seed and rebalancing named in the model's aekit.training.
+void recordClassWeights(aekit::Model& m, const std::string& path) {
+    auto fail = [&](const std::string& why) {
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--record-class-weights: " + path + ": " + why);
+    };
+    const auto colorize = m.metadata.find("aekit.colorize"), training = m.metadata.find("aekit.training");
+    if (m.task != aekit::Task::Colorize || colorize == m.metadata.end() ||
+        nlohmann::json::parse(colorize->second).value("mode", "") != "classify")
+        fail("not a colorizer over ab classes");
+    if (training == m.metadata.end()) fail("no aekit.training metadata naming its data");
+    const auto t = nlohmann::json::parse(training->second);
+    aekit::TrainOptions o;
+    o.task = aekit::Task::Colorize;
+    o.data = t.at("data").get<std::vector<std::string>>();
+    o.val = t.value("val", std::vector<std::string>{});
+    o.seed = t.at("seed").get<uint64_t>();
+    o.valImages = t.value("val_images", o.valImages);
+    o.rebalance = t.value("rebalance", 0.5);  // files before it was recorded used the default
+    o.resizeShort = t.value("resize_short", 0);
+    const std::vector<float> weights = aekit::colourClassWeights(o);
+    auto c = nlohmann::json::parse(colorize->second);
+    c["class_weights"] = weights;
+    m.metadata["aekit.colorize"] = c.dump();
+    m.save(path);
+    std::printf("class weights: %zu, from %s; recorded in %s\n", weights.size(), nlohmann::json(o.data).dump().c_str(),
+                path.c_str());
+}
+
+}  // namespace
 
 int runInfo(int argc, char** argv) {
     cli::po::options_description opts("options");
@@ -15,11 +50,15 @@ int runInfo(int argc, char** argv) {
     opts.add_options()("layers", "also list every layer: name, kind, channels in and out, scale");
     opts.add_options()("record-context", "measure the context the network uses and record it in the model file (for models "
                                          "trained before aekit recorded it, so that later uses need not measure it)");
+    opts.add_options()("record-class-weights",
+                       "colorizer: recompute the class weights it was trained with from the training data its file names "
+                       "(run from the folder those paths are relative to) and record them, so that --vividness can "
+                       "divide them out (for colorizers saved before aekit recorded them)");
     opts.add_options()("help,h", "this help");
     cli::po::positional_options_description pos;
     pos.add("model", 1);
     cli::po::variables_map vm;
-    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context]", opts, pos, vm)) return cli::kOk;
+    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context | --record-class-weights]", opts, pos, vm)) return cli::kOk;
     std::string path = vm["model"].as<std::string>();
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
@@ -56,6 +95,7 @@ int runInfo(int argc, char** argv) {
     } else if (vm.count("record-context")) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--record-context: a colorizer's tiles overlap by half its receptive field; nothing to record");
     }
+    if (vm.count("record-class-weights")) recordClassWeights(m, path);
     if (vm.count("layers")) {
         std::printf("layers:        %-10s %-11s %5s %5s  scale\n", "name", "kind", "in", "out");
         for (const aekit::Layer& layer : a.layers())

@@ -356,6 +356,8 @@ TEST_CASE("cli: training refuses bad input before any long work") {
     expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --noise gaussian:x", "MODEL[+MODEL...]");
     expect("--task colorize --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --rebalance 0",
            "--rebalance must be in (0, 1]");
+    expect("--task colorize --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --resize-short 8",
+           "--resize-short must be 0 (off) or from --patch (16)");
     // A checkpoint whose architecture differs from the options.
     REQUIRE(runAekit("train --task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + arch).code == 0);
     expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " --resume --convs 1",
@@ -463,8 +465,15 @@ TEST_CASE("cli: denoise checks its model and options once, before any image; gre
 TEST_CASE("cli: colorize a gray image into colour with the input's own lightness") {
     testutil::TempDir dir;
     makeImages(dir / "data", 6, 48, 40, 3, 100);
-    const auto t = runAekit("train --task colorize --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " " + kTinyArch);
+    // Whole images at one scale (--resize-short): the run records it, and the class weights it
+    // trained with go into the model, for decoding at any vividness.
+    const auto t = runAekit("train --task colorize --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " " +
+                            kTinyArch + " --resize-short 24");
+    INFO(t.output);
     REQUIRE(t.code == 0);
+    const Model m = Model::load(dir / "c.safetensors");
+    CHECK(nlohmann::json::parse(m.metadata.at("aekit.training")).at("resize_short") == 24);
+    CHECK(nlohmann::json::parse(m.metadata.at("aekit.colorize")).at("class_weights").size() > 100);
     makeImages(dir / "gray", 1, 45, 31, 1, 110);
     const auto r = runAekit("colorize " + (dir / "gray") + " -o " + (dir / "out") + " --model " + (dir / "c.safetensors"));
     INFO(r.output);
@@ -472,6 +481,14 @@ TEST_CASE("cli: colorize a gray image into colour with the input's own lightness
     const Image out = readImage(dir / "out/img0.png");
     CHECK(out.channels == 3);
     CHECK(out.width == 45);
+    // Vividness 0 and 1 decode the same scores differently; out of range is refused.
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "v0") + " --vividness 0 --model " + (dir / "c.safetensors")).code == 0);
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "v1") + " --vividness 1 --model " + (dir / "c.safetensors")).code == 0);
+    CHECK(readImage(dir / "v0/img0.png").pixels != readImage(dir / "v1/img0.png").pixels);
+    const auto bad = runAekit("colorize " + (dir / "gray") + " -o " + (dir / "v2") + " --vividness 1.5 --model " + (dir / "c.safetensors"));
+    CHECK(bad.code == 2);
+    CHECK(bad.output.find("--vividness") != std::string::npos);
+    CHECK(!fs::exists(dir / "v2"));
 }
 
 TEST_CASE("cli: eval of an identity model gives the noisy image's PSNR; eval reports NLM and JSON") {

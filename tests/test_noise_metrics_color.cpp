@@ -21,6 +21,7 @@
 #include "aekit/random.hpp"
 #include "support/synthetic.hpp"
 #include "tasks/ab_bins.hpp"
+#include "tasks/codec.hpp"
 
 using namespace aekit;
 
@@ -333,4 +334,60 @@ TEST_CASE("colour: class rebalancing leans to rare ab bins by lambda, and is neu
     const auto zhang = bins.rebalancingWeights(counts, 0.5), none = bins.rebalancingWeights(counts, 1.0);
     CHECK(zhang[size_t(red)] > 5 * zhang[size_t(grey)]);
     for (int q = 0; q < Q; ++q) CHECK(none[size_t(q)] == doctest::Approx(1.0).epsilon(1e-5));
+}
+
+TEST_CASE("colour: vividness 0 divides the class weights out (the plain posterior's mean), 1 is the annealed mean as trained") {
+    aekit::tasks::ColorizeHead head;
+    head.classify = true;
+    head.bins = aekit::tasks::AbBins::inGamut(10);
+    const int Q = head.bins.count(), H = 3, W = 5, HW = H * W;
+    aekit::Random rng(7);
+    // A weighted cross-entropy learns logits = log(p * w) + c: p, the true posterior, drawn here.
+    head.classWeights.resize(size_t(Q));
+    for (float& w : head.classWeights) w = float(rng.uniform(0.2, 6.0));
+    std::vector<double> p(size_t(Q * HW));
+    std::vector<float> logits(size_t(Q * HW));
+    for (int i = 0; i < HW; ++i) {
+        double z = 0;
+        for (int q = 0; q < Q; ++q) z += p[size_t(q * HW + i)] = std::exp(3 * rng.uniform());
+        for (int q = 0; q < Q; ++q) {
+            p[size_t(q * HW + i)] /= z;
+            logits[size_t(q * HW + i)] = float(std::log(p[size_t(q * HW + i)] * head.classWeights[size_t(q)]) + 1.5);
+        }
+    }
+    // Reference: the mean ab under softmax((logits - k log w) / T).
+    auto reference = [&](double k, double T, int i, int ab) {
+        double z = 0, s = 0, mx = -1e30;
+        for (int q = 0; q < Q; ++q) mx = std::max(mx, double(logits[size_t(q * HW + i)]) - k * std::log(head.classWeights[size_t(q)]));
+        for (int q = 0; q < Q; ++q) {
+            const double e = std::exp((double(logits[size_t(q * HW + i)]) - k * std::log(head.classWeights[size_t(q)]) - mx) / T);
+            z += e;
+            s += e * (ab ? head.bins.b(q) : head.bins.a(q));
+        }
+        return s / z;
+    };
+    const aekit::Image faithful = head.decode(logits.data(), H, W, 0.f), vivid = head.decode(logits.data(), H, W, 1.f),
+                       middle = head.decode(logits.data(), H, W, 0.5f);
+    for (int i = 0; i < HW; ++i)
+        for (int c = 0; c < 2; ++c) {
+            double posteriorMean = 0;  // what V = 0 must give: the mean under the true p
+            for (int q = 0; q < Q; ++q) posteriorMean += p[size_t(q * HW + i)] * (c ? head.bins.b(q) : head.bins.a(q));
+            CHECK(faithful.plane(c)[i] == doctest::Approx(posteriorMean).epsilon(1e-4));
+            CHECK(vivid.plane(c)[i] == doctest::Approx(reference(0, head.temperature, i, c)).epsilon(1e-4));
+            CHECK(middle.plane(c)[i] == doctest::Approx(reference(0.5, head.temperature + 0.5 * (1 - head.temperature), i, c)).epsilon(1e-4));
+        }
+    // The model's default vividness (from its metadata) applies when none is asked for.
+    head.vividness = 0.f;
+    CHECK(head.decode(logits.data(), H, W).pixels == faithful.pixels);
+
+    // The weights and default survive the model file's metadata; wrong ones are refused.
+    aekit::Metadata m;
+    head.toMetadata(m);
+    const auto back = aekit::tasks::ColorizeHead::fromMetadata(m, "m.safetensors");
+    CHECK(back.classWeights == head.classWeights);
+    CHECK(back.vividness == 0.f);
+    head.classWeights.pop_back();
+    head.toMetadata(m);
+    CHECK_THROWS_WITH(aekit::tasks::ColorizeHead::fromMetadata(m, "m.safetensors"),
+                      doctest::Contains("class weights for"));
 }

@@ -64,7 +64,7 @@ std::vector<std::string> imageExtensions();
 // Pixels clipped to [0,1] and rounded to the image's bit depth (what a writer would store).
 void quantize(Image& image);
 
-// Bilinear resize of every plane (alpha dropped); used for colorize's working resolution.
+// Resize of every plane (alpha dropped): area averaging when shrinking, bilinear when enlarging.
 Image resizeImage(const Image& image, int width, int height);
 
 }  // namespace aekit

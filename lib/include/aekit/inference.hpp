@@ -23,6 +23,9 @@ struct InferenceOptions {
     bool maxMemoryIsCeiling = false;
     int colorizeSize = 512;         // colorize: working resolution (long side), 0 = full resolution
     bool guidedColour = true;       // colorize: upsample the colour guided by the full-resolution L (else bilinear)
+    // Colorize with an ab-bin classifier: 0 (faithful: the least-squares colour) to 1 (vivid: rare,
+    // saturated colours favoured, as trained); -1: the model's default.
+    double vividness = -1;
     Precision precision = Precision::F32;  // bf16: about 2x faster on AVX512-BF16 CPUs
     // Denoise: 1, or 8 to average the model's outputs over the image's 8 flips and rotations (the
     // self-ensemble: 8x the time, no extra memory, a little more PSNR).

@@ -49,6 +49,10 @@ struct TrainOptions {
     // > 1: half the patches are cut from a region up to this many times smaller and enlarged to the
     // patch (bilinear), so the network also sees content as smooth as a full-resolution photo's.
     double zoom = 1;
+    // > 0: every training and validation image is first resized so that its shorter side has this
+    // many pixels, and each patch is a random square of side --patch to that many (as the image
+    // allows), resized to --patch: a whole scene at one scale, for colorizers (zoom is then unused).
+    int resizeShort = 0;
     double lr = 1e-3;
     double minLr = 1e-5;
     int64_t warmup = -1;     // -1: 2% of steps, at most 1000
@@ -120,5 +124,10 @@ struct TrainResult {
 // Refuses bad input before any long work (missing or empty folders, images smaller than the patch,
 // unmatched targets, a checkpoint whose architecture differs): throws Error with one clear line.
 TrainResult train(const TrainOptions& options);
+
+// The ab-bin class weights a colorize run with these options trains with: from the histogram of its
+// training images (o.data after the validation split, resized by o.resizeShort) and o.rebalance.
+// For colorizers saved before models carried their weights (`aekit info --record-class-weights`).
+std::vector<float> colourClassWeights(const TrainOptions& o);
 
 }  // namespace aekit

@@ -71,7 +71,12 @@ struct ImageModel::Impl {
         if (o.ensemble != 1 && o.ensemble != 8)
             fail(ErrorKind::InvalidArgument, "--ensemble must be 1 or 8, not " + std::to_string(o.ensemble));
         net.setWeights(model.weights);
-        if (model.task == Task::Colorize) head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
+        if (!(o.vividness == -1 || (o.vividness >= 0 && o.vividness <= 1)))
+            fail(ErrorKind::InvalidArgument, "--vividness must be from 0 (faithful) to 1 (vivid)");
+        if (model.task == Task::Colorize) {
+            head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
+            if (o.vividness >= 0) head.vividness = float(o.vividness);
+        }
         const Architecture& a = model.arch;
         align = a.alignment();
         // Each inner tile edge overlaps by the context the network measurably uses (a kept pixel's

@@ -431,10 +431,12 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image,
 Image resizeImage(const Image& image, int width, int height) {
     Image out = Image::blank(width, height, image.channels, image.bitDepth);
     out.metadataSource = image.metadataSource;
+    // Shrinking averages the pixels each output pixel covers (no aliasing); enlarging is bilinear.
+    const int interpolation = width <= image.width && height <= image.height ? cv::INTER_AREA : cv::INTER_LINEAR;
     for (int c = 0; c < image.channels; ++c) {
         cv::Mat src(image.height, image.width, CV_32F, const_cast<float*>(image.plane(c)));
         cv::Mat dst(height, width, CV_32F, out.plane(c));
-        cv::resize(src, dst, dst.size(), 0, 0, cv::INTER_LINEAR);
+        cv::resize(src, dst, dst.size(), 0, 0, interpolation);
     }
     return out;
 }

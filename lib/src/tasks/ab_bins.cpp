@@ -99,16 +99,17 @@ std::vector<float> AbBins::rebalancingWeights(const std::vector<double>& counts,
     return w;
 }
 
-void AbBins::decode(const float* logits, int64_t HW, float T, float* aOut, float* bOut) const {
+void AbBins::decode(const float* logits, int64_t HW, float T, float* aOut, float* bOut, const float* bias) const {
     const int Q = count();
+    auto logit = [&](int q, int64_t i) { return logits[q * HW + i] + (bias ? bias[q] : 0.f); };
 #pragma omp parallel for
     for (int64_t i = 0; i < HW; ++i) {
-        float mx = logits[i];
-        for (int q = 1; q < Q; ++q) mx = std::max(mx, logits[q * HW + i]);
+        float mx = logit(0, i);
+        for (int q = 1; q < Q; ++q) mx = std::max(mx, logit(q, i));
         double z = 0, sa = 0, sb = 0;
         for (int q = 0; q < Q; ++q) {
             // softmax(logits)^(1/T) renormalised == softmax(logits / T)
-            const double e = std::exp(double(logits[q * HW + i] - mx) / T);
+            const double e = std::exp(double(logit(q, i) - mx) / T);
             z += e;
             sa += e * a_[q];
             sb += e * b_[q];

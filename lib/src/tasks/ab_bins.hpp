@@ -23,8 +23,10 @@ public:
     // weights = ((1 - lambda) * smoothed p + lambda / Q)^-1, normalised so that E_p[w] = 1.
     std::vector<float> rebalancingWeights(const std::vector<double>& counts, double lambda = 0.5, double sigma = 5) const;
 
-    // logits: Q x HW (one image); writes a and b (HW each) as the annealed mean at temperature T.
-    void decode(const float* logits, int64_t HW, float temperature, float* aOut, float* bOut) const;
+    // logits: Q x HW (one image); writes a and b (HW each) as the annealed mean at temperature T of
+    // softmax(logits + bias) (bias: Q values added to every pixel's logits, or null).
+    void decode(const float* logits, int64_t HW, float temperature, float* aOut, float* bOut,
+                const float* bias = nullptr) const;
 
 private:
     double grid_ = 10;

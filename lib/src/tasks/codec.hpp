@@ -22,13 +22,19 @@ Image modelInput(Task task, const Architecture& arch, const Image& image);
 struct ColorizeHead {
     bool classify = false;
     AbBins bins;
-    float temperature = 0.38f;  // annealed mean (Zhang et al.)
+    float temperature = 0.38f;  // annealed mean (Zhang et al.) at vividness 1
+    // The class weights the model was trained with (empty when the file predates them). A weighted
+    // cross-entropy learns softmax ~ p(class) x weight, so dividing the weights out gives back p.
+    std::vector<float> classWeights;
+    // 0 (faithful) to 1 (vivid), the model's default; see vividnessDecode() in codec.cpp.
+    float vividness = 1.f;
 
     static ColorizeHead fromMetadata(const Metadata& metadata, const std::string& name);  // throws Error(BadFile)
     void toMetadata(Metadata& metadata) const;
     int outputChannels() const { return classify ? bins.count() : 2; }
-    // out: outputChannels() x H x W of one image -> ab in Lab units (2 planes).
-    Image decode(const float* out, int H, int W) const;
+    // out: outputChannels() x H x W of one image -> ab in Lab units (2 planes), at `vividness`
+    // (classification only; < 0: the model's default).
+    Image decode(const float* out, int H, int W, float vividness = -1) const;
 };
 
 }  // namespace aekit::tasks

@@ -2,16 +2,31 @@
 // ImageSet and Prefetcher (see dataset.hpp).
 #include "train/dataset.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 
 #include "aekit/error.hpp"
 
 namespace aekit::training {
 
+namespace {
+
+// The image resized so that its shorter side is `side` pixels (0: as it is).
+Image toShortSide(Image im, int side) {
+    if (side <= 0 || std::min(im.width, im.height) == side) return im;
+    const double s = double(side) / std::min(im.width, im.height);
+    const int w = im.width <= im.height ? side : std::max(side, int(std::lround(im.width * s)));
+    const int h = im.height < im.width ? side : std::max(side, int(std::lround(im.height * s)));
+    return resizeImage(im, w, h);
+}
+
+}  // namespace
+
 ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targets, uint64_t cacheBytes,
-                   uint64_t maxPixels, int threads)
-    : paths_(std::move(paths)), targets_(std::move(targets)), maxPixels_(maxPixels) {
+                   uint64_t maxPixels, int threads, int shortSide)
+    : paths_(std::move(paths)), targets_(std::move(targets)), maxPixels_(maxPixels), shortSide_(shortSide) {
     const size_t n = paths_.size();
     cache_.resize(n);
     targetCache_.resize(targets_.empty() ? 0 : n);
@@ -25,12 +40,12 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
     auto worker = [&] {
         for (size_t i; (i = nextIndex++) < n;) {
             try {
-                auto im = std::make_shared<Image>(readImage(paths_[i], ro));
+                auto im = std::make_shared<Image>(toShortSide(readImage(paths_[i], ro), shortSide_));
                 int side = std::min(im->width, im->height);
                 const uint64_t bytes = im->pixels.size() * sizeof(float);
                 std::shared_ptr<Image> t;
                 if (!targets_.empty()) {
-                    t = std::make_shared<Image>(readImage(targets_[i], ro));
+                    t = std::make_shared<Image>(toShortSide(readImage(targets_[i], ro), shortSide_));
                     if (t->width != im->width || t->height != im->height)
                         fail(ErrorKind::InvalidArgument,
                              targets_[i] + ": target is " + std::to_string(t->width) + "x" + std::to_string(t->height) +
@@ -38,7 +53,7 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
                                  std::to_string(im->height));
                 }
                 sides[i] = side;
-                sizes_[i] = {im->width, im->height};
+                sizes_[i] = {im->width, im->height};  // as cached (after toShortSide)
                 if (used.fetch_add(bytes * (t ? 2 : 1)) + bytes * (t ? 2 : 1) <= cacheBytes) {
                     cache_[i] = im;
                     if (t) targetCache_[i] = t;
@@ -64,13 +79,14 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
 namespace {
 
 // Decodes a training image again (it did not fit the cache), checking it is the image first decoded.
-std::shared_ptr<const Image> decodeAgain(const std::string& path, std::pair<int, int> size, uint64_t maxPixels) {
+std::shared_ptr<const Image> decodeAgain(const std::string& path, std::pair<int, int> size, uint64_t maxPixels,
+                                         int shortSide) {
     ReadOptions ro;
     ro.maxPixels = maxPixels;
     ro.captureLibraryMessages = false;  // the training loop prints meanwhile; the file decoded cleanly before
     std::shared_ptr<Image> im;
     try {
-        im = std::make_shared<Image>(readImage(path, ro));
+        im = std::make_shared<Image>(toShortSide(readImage(path, ro), shortSide));
     } catch (const Error& e) {
         fail(ErrorKind::BadFile, std::string(e.what()) + " (it changed on disk during training)");
     }
@@ -85,13 +101,13 @@ std::shared_ptr<const Image> decodeAgain(const std::string& path, std::pair<int,
 
 std::shared_ptr<const Image> ImageSet::image(size_t i) const {
     if (cache_[i]) return cache_[i];
-    return decodeAgain(paths_[i], sizes_[i], maxPixels_);
+    return decodeAgain(paths_[i], sizes_[i], maxPixels_, shortSide_);
 }
 
 std::shared_ptr<const Image> ImageSet::target(size_t i) const {
     if (targets_.empty()) fail(ErrorKind::Internal, "target() on an unpaired image set");
     if (targetCache_[i]) return targetCache_[i];
-    return decodeAgain(targets_[i], sizes_[i], maxPixels_);
+    return decodeAgain(targets_[i], sizes_[i], maxPixels_, shortSide_);
 }
 
 Prefetcher::Prefetcher(Maker make, int threads, int depth, int64_t firstStep)

@@ -72,6 +72,9 @@ void training::checkOptions(const TrainOptions& o) {
            "--batch x --patch^2 is " + std::to_string(int64_t(o.batch) * o.patch * o.patch) + " pixels per step, over the limit of " +
                std::to_string(kMaxPixelsPerStep) + "; lower --batch or --patch");
     refuse(!(o.zoom >= 1 && o.zoom <= 8), "--zoom must be a factor from 1 (off) to 8");
+    refuse(o.resizeShort < 0 || o.resizeShort > 16384 || (o.resizeShort > 0 && o.resizeShort < o.patch),
+           "--resize-short must be 0 (off) or from --patch (" + std::to_string(o.patch) + ") to 16384");
+    refuse(o.resizeShort > 0 && o.zoom > 1, "--resize-short and --zoom do not combine (choose one)");
     refuse(!std::isfinite(o.lr) || o.lr > 10, "--lr must be a finite number in (0, 10]");
     refuse(!(o.minLr >= 0 && o.minLr <= 10), "--min-lr must be a finite number in [0, 10]");
     refuse(o.warmup < -1, "--warmup must be -1 (automatic) or 0 and more");

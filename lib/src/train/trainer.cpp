@@ -5,6 +5,7 @@
 // train/training_data, validation train/validation, files on disk train/checkpoint.
 #include "aekit/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -102,12 +103,14 @@ void Trainer::loadData() {
          " validation images; decoding");
     const int decoders = std::max(2, threads());
     trainSet_ = std::make_unique<training::ImageSet>(files_.train, files_.trainTargets, o_.cacheMegabytes << 20,
-                                                     o_.maxPixels, decoders);
+                                                     o_.maxPixels, decoders, o_.resizeShort);
     if (trainSet_->minSide() < o_.patch)
         fail(ErrorKind::InvalidArgument, trainSet_->smallest() + ": smaller (" + std::to_string(trainSet_->minSide()) +
                                              " px side) than --patch " + std::to_string(o_.patch));
-    valSet_ = std::make_unique<training::ImageSet>(files_.val, files_.valTargets, ~0ull, o_.maxPixels, decoders);
+    valSet_ = std::make_unique<training::ImageSet>(files_.val, files_.valTargets, ~0ull, o_.maxPixels, decoders,
+                                                   o_.resizeShort);
     if (head_.classify) classWeights_ = training::colourClassWeights(*trainSet_, head_.bins, o_.rebalance);
+    head_.classWeights = classWeights_;  // written into the model, for decoding at any vividness
 }
 
 // This rank's items of global batch `step`: items rank * localBatch_ onwards, each drawn from its
@@ -126,9 +129,13 @@ void Trainer::makeBatch(int64_t step, training::Batch& b) const {
         Random rng(itemSeed(o_.seed, "batch:" + std::to_string(step) + ":" + std::to_string(item)));
         const size_t idx = size_t(rng.below(trainSet_->size()));
         const auto img = trainSet_->image(idx);
-        // The source region's side: P, or with --zoom, for half the patches, P / z enlarged to P.
+        // The source region's side: P; with --resize-short S, from P to S (the scene, shrunk to P);
+        // with --zoom, for half the patches, P / z enlarged to P.
         int side = P;
-        if (o_.zoom > 1 && rng.uniform() < 0.5) {
+        if (o_.resizeShort > 0) {
+            const int most = std::min({o_.resizeShort, img->width, img->height});
+            side = P + int(rng.below(uint64_t(most - P + 1)));
+        } else if (o_.zoom > 1 && rng.uniform() < 0.5) {
             const double z = rng.uniform(1, o_.zoom);
             side = std::max(1, int(std::lround(P / z)));
         }
@@ -178,6 +185,7 @@ void Trainer::shareState(Network& net, Optimizer& opt, int64_t& step, double& se
     seconds = sec;
     opt.setState(state, step);
     if (!classWeights_.empty()) cluster_.broadcast(classWeights_.data(), classWeights_.size());
+    head_.classWeights = classWeights_;
 }
 
 TrainResult Trainer::run() {
@@ -219,6 +227,7 @@ TrainResult Trainer::run() {
         priorSeconds = r.seconds;
         if (head_.classify) {
             classWeights_ = std::move(r.classWeights);
+            head_.classWeights = classWeights_;
             objective.classWeights = classWeights_.data();
         }
         note("resumed " + o_.out + ".ckpt at step " + std::to_string(step));
@@ -349,5 +358,11 @@ TrainResult Trainer::run() {
 }  // namespace
 
 TrainResult train(const TrainOptions& options) { return Trainer(options).run(); }
+
+std::vector<float> colourClassWeights(const TrainOptions& o) {
+    const training::TrainingFiles files = training::gatherFiles(o);
+    const training::ImageSet images(files.train, {}, 0, o.maxPixels, std::max(2, o.threads), o.resizeShort);
+    return training::colourClassWeights(images, tasks::AbBins::inGamut(10), o.rebalance);
+}
 
 }  // namespace aekit

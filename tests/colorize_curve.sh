@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A colorizer's trade-off between faithful and vivid colour: PSNR against the truth, colourfulness
+# as a share of the truth's, and the chroma error at edges, at five --vividness values, on a folder
+# of held-out colour photos (each turned grey and colorized whole). One row per value.
+#   tests/colorize_curve.sh MODEL IMAGES [BUILD_DIR] [THREADS] [EXTRA EVAL OPTIONS...]
+set -euo pipefail
+model=$1
+images=$2
+build=${3:-build}
+threads=${4:-0}
+shift $(( $# < 4 ? $# : 4 ))
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "| vividness | PSNR dB | grey dB | colourfulness of truth | SSIM | edge chroma error |"
+echo "|---|---|---|---|---|---|"
+for v in 0 0.25 0.5 0.75 1; do
+  "$build/apps/aekit" eval --model "$model" --images "$images" --vividness "$v" --threads "$threads" \
+    --json "$tmp/e.json" "$@" >/dev/null
+  python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(f\"| {sys.argv[2]} | {j['psnr']:.2f} | {j['input_psnr']:.2f} | {100 * j['colourfulness_ratio']:.0f}% | {j['ssim']:.4f} | {j['edge_chroma_error']:.2f} |\")
+" "$tmp/e.json" "$v"
+done
