@@ -24,6 +24,7 @@ int runEval(int argc, char** argv) {
         ("tune-nlm", po::value(&tune), "gray|colour: tune NLM's h on --images (training images!) for the --noise sigma; no model")
         ("images", po::value(&images)->multitoken()->required(), "folders of clean images (degraded ones with --target)")
         ("target", po::value(&o.target)->multitoken(), "paired clean folders (RMSE and PSNR; no noise added)")
+        ("mask", po::value(&o.mask)->multitoken(), "with --target: mask folders (non-zero: ink), matched by relative path: MAE on the marks, RMSE on the paper")
         ("noise", po::value(&o.noise)->default_value(o.noise), "noise spec added to the clean images")
         ("seed", po::value(&o.seed)->default_value(o.seed), "noise seed")
         ("protocol", po::value(&protocol)->default_value("float"), "float (noisy not clipped) | 8bit (noisy clipped and rounded)")
@@ -65,6 +66,7 @@ int runEval(int argc, char** argv) {
     if (!json.empty()) {
         std::vector<std::string> inputs = images;
         inputs.insert(inputs.end(), o.target.begin(), o.target.end());
+        inputs.insert(inputs.end(), o.mask.begin(), o.mask.end());
         aekit::refuseImageNameForText(json, "--json");
         aekit::refuseOutputOverInput(json, inputs, "--json");
     }
@@ -79,6 +81,7 @@ int runEval(int argc, char** argv) {
         if (o.baselineNlm) std::printf("  NLM(h=%.1f) %6.2f dB  SSIM %.4f", im.nlmH, im.baselinePsnr, im.baselineSsim);
         if (colorize) std::printf("  colourfulness %.0f%%  edge chroma error %.2f", 100 * im.colourfulnessRatio, im.edgeChromaError);
         if (paired) std::printf("  RMSE %.4f", im.rmse);
+        if (!o.mask.empty()) std::printf("  ink MAE %.4f  paper RMSE %.4f", im.maskMae, im.unmaskedRmse);
         std::printf("\n");
     }
     const auto& m = r.mean;
@@ -93,6 +96,7 @@ int runEval(int argc, char** argv) {
         std::printf("  gray baseline %.2f dB  colourfulness %.0f%% of truth  edge chroma error %.2f", m.inputPsnr,
                     100 * m.colourfulnessRatio, m.edgeChromaError);
     if (paired) std::printf("  RMSE %.4f", m.rmse);
+    if (!o.mask.empty()) std::printf("  ink MAE %.4f  paper RMSE %.4f", m.maskMae, m.unmaskedRmse);
     std::printf("  (%.1f s)\n", r.seconds);
     if (!json.empty()) {
         nlohmann::json j{{"model", path},   {"noise", o.noise},         {"seed", o.seed},        {"protocol", protocol},
@@ -104,6 +108,10 @@ int runEval(int argc, char** argv) {
             j["edge_chroma_error"] = m.edgeChromaError;
         }
         if (paired) j["rmse"] = m.rmse;
+        if (!o.mask.empty()) {
+            j["ink_mae"] = m.maskMae;
+            j["paper_rmse"] = m.unmaskedRmse;
+        }
         nlohmann::json per = nlohmann::json::array();
         for (const auto& im : r.images) per.push_back({{"file", im.file}, {"psnr", im.psnr}, {"ssim", im.ssim}, {"input_psnr", im.inputPsnr}});
         j["per_image"] = per;

@@ -7,6 +7,7 @@
 //        make_samples --large WxH FILE   (a large photo-sized image for speed and memory benchmarks)
 //        make_samples --fabric OUTDIR COUNT SEED   (textures with and without defects: anomaly benchmark)
 //        make_samples --pages OUTDIR COUNT SEED   (random colour document pages: colorize training data)
+//        make_samples --scans OUTDIR COUNT SEED   (grey scan/clean pairs and ink masks: document cleaner data)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -186,6 +187,23 @@ int main(int argc, char** argv) {
             ok = cv::imwrite(dir + name, samples::randomPage(rng));
         }
         if (!ok) std::fprintf(stderr, "make_samples: cannot write pages into %s\n", dir.c_str());
+        return ok ? 0 : 1;
+    }
+    if (argc == 5 && std::string(argv[1]) == "--scans") {
+        const std::string dir = argv[2];
+        const int count = std::atoi(argv[3]);
+        std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[4])));
+        std::error_code ec;
+        for (const char* sub : {"/noisy", "/clean", "/ink"}) std::filesystem::create_directories(dir + sub, ec);
+        bool ok = count > 0;
+        for (int i = 0; ok && i < count; ++i) {
+            char name[32];
+            std::snprintf(name, sizeof name, "/page-%04d.png", i);
+            const samples::ScanPair p = samples::randomScanPair(rng);
+            ok = cv::imwrite(dir + "/noisy" + name, p.scanned) && cv::imwrite(dir + "/clean" + name, p.clean) &&
+                 cv::imwrite(dir + "/ink" + name, p.ink);
+        }
+        if (!ok) std::fprintf(stderr, "make_samples: cannot write scans into %s/{noisy,clean,ink}\n", dir.c_str());
         return ok ? 0 : 1;
     }
     if (argc == 4 && std::string(argv[1]) == "--large") {

@@ -79,9 +79,12 @@ void drawHandwriting(cv::Mat& page, std::mt19937& rng, cv::Point2d start, int li
     }
 }
 
-cv::Mat randomPage(std::mt19937& rng) {
-    const int W = between(rng, 320, 512), H = between(rng, 400, 640);
-    cv::Mat m = paper(rng, W, H);
+namespace {
+
+// Everything printed or written on a page: ruling, heading, body text with sub-headings and
+// highlighter, a tinted box, a stamp, handwriting.
+void drawContent(cv::Mat& m, std::mt19937& rng) {
+    const int W = m.cols, H = m.rows;
     const cv::Scalar black(30, 30, 30), blueInk(140, 50, 20), redInk(40, 40, 190), greyInk(70, 70, 70);
     const cv::Scalar headings[] = {{150, 60, 20}, {40, 40, 160}, {40, 110, 30}, {120, 40, 110}, {120, 110, 20}, {20, 20, 20}};
     const cv::Scalar bodyInks[] = {black, black, black, black, blueInk, greyInk};
@@ -142,8 +145,12 @@ cv::Mat randomPage(std::mt19937& rng) {
     if (written > 0)
         drawHandwriting(m, rng, {double(margin), double(between(rng, H / 2, H - 30 * written))}, written, 22, between(rng, 60, 140),
                         uniform(rng, 1.4, 2.2), rng() % 3 ? blueInk : black, 2);
-    // Stains: translucent brown rings and blobs.
-    for (int k = between(rng, 0, 2); k > 0; --k) {
+}
+
+// Stains: translucent brown rings and blobs.
+void drawStains(cv::Mat& m, std::mt19937& rng, int most) {
+    const int W = m.cols, H = m.rows;
+    for (int k = between(rng, 0, most); k > 0; --k) {
         const cv::Point c(between(rng, 0, W), between(rng, 0, H));
         const cv::Scalar brown(between(rng, 50, 90), between(rng, 100, 140), between(rng, 150, 180));
         translucent(m, [&](cv::Mat& l) {
@@ -153,7 +160,73 @@ cv::Mat randomPage(std::mt19937& rng) {
                 cv::ellipse(l, c, {between(rng, 15, 40), between(rng, 10, 25)}, uniform(rng, 0, 180), 0, 360, brown, cv::FILLED, cv::LINE_AA);
         }, uniform(rng, 0.2, 0.4));
     }
+}
+
+// A fold: a straight crease across the page, a dark line with a soft shadow on one side.
+void drawFold(cv::Mat& shade, std::mt19937& rng) {
+    const int W = shade.cols, H = shade.rows;
+    const bool across = rng() % 2;
+    const double at = uniform(rng, 0.25, 0.75) * (across ? H : W), tilt = uniform(rng, -0.04, 0.04);
+    const double depth = uniform(rng, 0.08, 0.25), width = uniform(rng, 3, 12), side = rng() % 2 ? 1 : -1;
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) {
+            const double d = across ? y - (at + tilt * x) : x - (at + tilt * y);
+            double f = std::abs(d) < 1 ? 1 - depth : 1;  // the crease itself
+            if (d * side > 0) f *= 1 - 0.5 * depth * std::exp(-std::abs(d) / width);  // its shadow
+            shade.at<float>(y, x) *= float(f);
+        }
+}
+
+}  // namespace
+
+cv::Mat randomPage(std::mt19937& rng) {
+    const int W = between(rng, 320, 512), H = between(rng, 400, 640);
+    cv::Mat m = paper(rng, W, H);
+    drawContent(m, rng);
+    drawStains(m, rng, 2);
     return m;
+}
+
+ScanPair randomScanPair(std::mt19937& rng) {
+    const int W = between(rng, 320, 512), H = between(rng, 400, 640);
+    // What the cleaner should return: the marks on white paper, grey.
+    cv::Mat white(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
+    drawContent(white, rng);
+    ScanPair pair;
+    cv::cvtColor(white, pair.clean, cv::COLOR_BGR2GRAY);
+    pair.ink = pair.clean < 242;  // darker than the paper by more than 5%: a mark
+    // The scan: the same marks on aged paper (ink absorbs: reflectances multiply), with the
+    // reverse side's marks showing through, stains and coffee rings, a fold, uneven lighting,
+    // then the scanner's blur and noise.
+    cv::Mat aged = paper(rng, W, H);
+    cv::Mat back(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
+    drawContent(back, rng);
+    cv::flip(back, back, 1);
+    cv::GaussianBlur(back, back, {0, 0}, uniform(rng, 1.0, 2.5));
+    cv::Mat scan;
+    cv::multiply(aged, white, scan, 1.0 / 255);
+    cv::Mat through;
+    cv::multiply(scan, back, through, 1.0 / 255);
+    const double showThrough = uniform(rng, 0.0, 0.3);
+    cv::addWeighted(scan, 1 - showThrough, through, showThrough, 0, scan);
+    drawStains(scan, rng, 4);
+    cv::Mat grey;
+    cv::cvtColor(scan, grey, cv::COLOR_BGR2GRAY);
+    cv::Mat light(H, W, CV_32F, cv::Scalar(1.0));
+    if (rng() % 3) drawFold(light, rng);
+    const double fall = uniform(rng, 0, 0.15);  // lighting falling off toward one edge
+    const bool vertical = rng() % 2;
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) light.at<float>(y, x) *= float(1 - fall * (vertical ? double(y) / H : double(x) / W));
+    cv::Mat g;
+    grey.convertTo(g, CV_32F);
+    g = g.mul(light);
+    cv::GaussianBlur(g, g, {0, 0}, uniform(rng, 0.3, 0.8));
+    cv::Mat noise(H, W, CV_32F);
+    cv::RNG(rng()).fill(noise, cv::RNG::NORMAL, 0, uniform(rng, 1, 6));
+    g += noise;
+    g.convertTo(pair.scanned, CV_8U);
+    return pair;
 }
 
 }  // namespace samples

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Colour document pages made from code: random pages (paper tones, black, blue and red inks,
+// Document pages made from code: random colour pages (paper tones, black, blue and red inks,
 // coloured headings, stamps, highlighter, handwriting, stains, ruled paper) for training the
-// colorizer on scans, and the pieces the fixed sample page shares with them.
+// colorizer on scans, grey scan/clean pairs with ink masks for the document cleaner, and the pieces
+// the fixed sample page shares with them.
 #pragma once
 #include <opencv2/core.hpp>
 
@@ -16,5 +17,14 @@ void drawHandwriting(cv::Mat& page, std::mt19937& rng, cv::Point2d start, int li
 
 // One random page (BGR, 8-bit), about 320-512 px wide and 400-640 px high.
 cv::Mat randomPage(std::mt19937& rng);
+
+// A random page as a document cleaner learns it (grey, 8-bit, the same size): `clean`, every mark
+// (text, bold and coloured headings, stamps, handwriting, highlighter, ruling) on white paper;
+// `scanned`, the same marks on aged paper with show-through, stains, a fold, uneven light, blur and
+// scanner noise; `ink`, 255 where clean is a mark (more than 5% darker than the paper), else 0.
+struct ScanPair {
+    cv::Mat clean, scanned, ink;
+};
+ScanPair randomScanPair(std::mt19937& rng);
 
 }  // namespace samples

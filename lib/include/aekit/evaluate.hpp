@@ -20,6 +20,9 @@ struct EvalOptions {
     bool baselineNlm = false;       // OpenCV non-local means on the same 8-bit noisy images
     double nlmH = 0;                // h of NLM; 0: the value tuned on training images for this sigma
     std::vector<std::string> target;  // paired clean folders (then no noise is added)
+    // With target: folders of masks matched by relative path (non-zero: a mark, e.g. ink on a page),
+    // for the error on the marks and on the rest (the paper) separately.
+    std::vector<std::string> mask;
     std::string saveDir;            // strips noisy | aekit | [baseline] | clean as PNG
     bool gray = false;              // denoise: evaluate on grey versions (8-bit luma); a colour model sees
                                     // the grey image as three equal channels and its output's luma is scored
@@ -33,6 +36,8 @@ struct EvalImage {
     double colourfulnessRatio = 0;  // colorize: output / truth
     double edgeChromaError = 0;     // colorize: mean ab error within 2 px of strong edges (halos)
     double rmse = 0;                // paired: on the 0-1 scale
+    double maskMae = 0;             // with a mask: mean absolute error on its pixels (0-1 scale)
+    double unmaskedRmse = 0;        // and RMSE on the others
     double nlmH = 0;                // the baseline's h (0-255 scale)
     double estimatedSigma = 0;      // noise level measured on the noisy image when h came from it
 };

@@ -137,6 +137,32 @@ Image nlmDenoise(const Image& noisy, double h) {
     return result;
 }
 
+namespace {
+
+// Errors of output against clean on a mask's pixels (MAE) and off them (RMSE), over all channels.
+void maskedErrors(const Image& output, const Image& clean, const Image& mask, const std::string& maskFile, EvalImage& r) {
+    if (mask.width != clean.width || mask.height != clean.height)
+        fail(ErrorKind::InvalidArgument, maskFile + ": mask is " + std::to_string(mask.width) + "x" + std::to_string(mask.height) +
+                                             ", its image " + std::to_string(clean.width) + "x" + std::to_string(clean.height));
+    double inside = 0, outside = 0;
+    int64_t nIn = 0, nOut = 0;
+    for (int c = 0; c < clean.channels; ++c)
+        for (int64_t i = 0; i < clean.planeSize(); ++i) {
+            const double d = double(output.plane(c)[i]) - clean.plane(c)[i];
+            if (mask.plane(0)[i] > 0) {
+                inside += std::abs(d);
+                ++nIn;
+            } else {
+                outside += d * d;
+                ++nOut;
+            }
+        }
+    r.maskMae = nIn ? inside / double(nIn) : 0;
+    r.unmaskedRmse = nOut ? std::sqrt(outside / double(nOut)) : 0;
+}
+
+}  // namespace
+
 EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, const EvalOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     const Model& m = model.model();
@@ -149,6 +175,10 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
     if (!o.target.empty())
         for (const auto& folder : o.target)
             for (const auto& p : listImages({folder})) targets[relativePath(p, folder)] = p;
+    std::map<std::string, std::string> masks;
+    if (!o.mask.empty() && o.target.empty()) fail(ErrorKind::InvalidArgument, "--mask is for paired data (with --target)");
+    for (const auto& folder : o.mask)
+        for (const auto& p : listImages({folder})) masks[relativePath(p, folder)] = p;
     const NoiseSpec noise = NoiseSpec::parse(o.noise);
     const double sigma = noise.maxSigma();
     if (!o.saveDir.empty()) {
@@ -185,6 +215,11 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             r.inputPsnr = psnr(input, clean);
             output = clipped(model.denoise(input));  // grey into a colour model: luma out
             r.rmse = std::sqrt(mse(output, clean));
+            if (!o.mask.empty()) {
+                auto m = masks.find(rel);
+                if (m == masks.end()) fail(ErrorKind::InvalidArgument, file + ": no mask '" + rel + "' in --mask");
+                maskedErrors(output, clean, readImage(m->second), m->second, r);
+            }
             if (o.baselineNlm) baseline = nlmBaseline(clipped(input), 0, clean.channels == 3, o.nlmH, r);
         } else {
             clean = toChannels(input);
@@ -220,12 +255,15 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         mean.colourfulnessRatio += r.colourfulnessRatio;
         mean.edgeChromaError += r.edgeChromaError;
         mean.rmse += r.rmse;
+        mean.maskMae += r.maskMae;
+        mean.unmaskedRmse += r.unmaskedRmse;
         mean.nlmH += r.nlmH;
         mean.estimatedSigma += r.estimatedSigma;
     }
     const double n = double(result.images.size());
     for (double* v : {&mean.inputPsnr, &mean.psnr, &mean.ssim, &mean.baselinePsnr, &mean.baselineSsim,
-                      &mean.colourfulnessRatio, &mean.edgeChromaError, &mean.rmse, &mean.nlmH, &mean.estimatedSigma})
+                      &mean.colourfulnessRatio, &mean.edgeChromaError, &mean.rmse, &mean.maskMae, &mean.unmaskedRmse, &mean.nlmH,
+                      &mean.estimatedSigma})
         *v /= n;
     mean.file = "mean";
     result.nlmH = mean.nlmH;
