@@ -548,6 +548,51 @@ TEST_CASE("cli: eval on paired real-noise data: NLM with h from the estimated le
     CHECK(std::isfinite(gj.at("psnr").get<double>()));
 }
 
+TEST_CASE("cli: eval --mask scores the marks and the paper apart") {
+    testutil::TempDir dir;
+    // A grey page: the input is the clean page with its marked pixels 0.2 lighter and the paper
+    // untouched; a model that returns its input then errs by 0.2 on the marks and 0 on the paper.
+    Model identity;
+    identity.task = Task::Denoise;
+    identity.arch.inChannels = identity.arch.outChannels = 1;
+    identity.arch.encoder = identity.arch.decoder = {8, 12};
+    identity.arch.code = 16;
+    Network net(identity.arch, Mode::Inference);
+    net.initWeights(1);
+    identity.weights = net.weights();
+    for (auto& [name, t] : identity.weights)
+        if (name.rfind("out.", 0) == 0) std::fill(t.data.begin(), t.data.end(), 0.f);  // residual: predicts no noise
+    identity.save(dir / "id.safetensors");
+    Image clean = Image::blank(48, 40, 1, 8), scan = clean, mask = clean;
+    for (int64_t i = 0; i < clean.planeSize(); ++i) {
+        const bool ink = (i % 48) > 10 && (i % 48) < 20;
+        clean.pixels[size_t(i)] = ink ? 0.4f : 1.f;
+        scan.pixels[size_t(i)] = ink ? 0.6f : 1.f;
+        mask.pixels[size_t(i)] = ink ? 1.f : 0.f;
+    }
+    for (const char* sub : {"clean", "noisy", "ink"}) fs::create_directories(dir / sub);
+    writeImage(dir / "clean/p.png", clean);
+    writeImage(dir / "noisy/p.png", scan);
+    writeImage(dir / "ink/p.png", mask);
+    const auto r = runAekit("eval --model " + (dir / "id.safetensors") + " --images " + (dir / "noisy") + " --target " +
+                            (dir / "clean") + " --mask " + (dir / "ink") + " --json " + (dir / "m.json"));
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(bytesOf(dir / "m.json"));
+    CHECK(j.at("ink_mae").get<double>() == doctest::Approx(0.2).epsilon(0.01));
+    CHECK(j.at("paper_rmse").get<double>() < 1e-6);
+    // A mask that is missing or of another size is named.
+    fs::remove(dir / "ink/p.png");
+    auto bad = runAekit("eval --model " + (dir / "id.safetensors") + " --images " + (dir / "noisy") + " --target " + (dir / "clean") +
+                        " --mask " + (dir / "ink"));
+    CHECK(bad.code != 0);
+    writeImage(dir / "ink/p.png", Image::blank(20, 20, 1, 8));
+    bad = runAekit("eval --model " + (dir / "id.safetensors") + " --images " + (dir / "noisy") + " --target " + (dir / "clean") +
+                   " --mask " + (dir / "ink"));
+    CHECK(bad.code != 0);
+    CHECK(bad.output.find("ink/p.png: mask is 20x20") != std::string::npos);
+}
+
 TEST_CASE("cli: noise measures images alone or against a reference, and names a bad file") {
     testutil::TempDir dir;
     fs::create_directories(dir / "clean");
