@@ -243,8 +243,8 @@ int runTrain(int argc, char** argv) {
                      static_cast<long long>(r.step), o.out.c_str());
         return cli::kInterrupted;
     }
-    std::fprintf(stderr, "done: %lld steps, %.1f patches/s, data wait %.1f%% of the time; model %s\n",
-                 static_cast<long long>(r.step), r.patchesPerSecond, 100 * r.dataWaitShare, o.out.c_str());
+    std::fprintf(stderr, "done: %lld steps, %.1f patches/s, data wait %.1f%% of the time (loader: %.3f s of CPU per batch); model %s\n",
+                 static_cast<long long>(r.step), r.patchesPerSecond, 100 * r.dataWaitShare, r.loaderSecondsPerBatch, o.out.c_str());
     if (r.ranks > 1)
         std::fprintf(stderr, "ranks: %d x %d threads, batch %d per rank; allreduce %.1f ms per step (%.1f%% of the run), %.2f MB in %d buffer%s\n",
                      r.ranks, aekit::threads(), o.batch / r.ranks, 1e3 * r.allreduceSeconds / double(std::max<int64_t>(1, r.allreduceCalls)),

@@ -8,15 +8,18 @@
 //        make_samples --fabric OUTDIR COUNT SEED   (textures with and without defects: anomaly benchmark)
 //        make_samples --pages OUTDIR COUNT SEED   (random colour document pages: colorize training data)
 //        make_samples --scans OUTDIR COUNT SEED   (grey scan/clean pairs and ink masks: document cleaner data)
+//        make_samples --strip OUT.png IN.png...   (images side by side, 4 px apart: README's before/after pictures)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "pages.hpp"
 
@@ -205,6 +208,26 @@ int main(int argc, char** argv) {
         }
         if (!ok) std::fprintf(stderr, "make_samples: cannot write scans into %s/{noisy,clean,ink}\n", dir.c_str());
         return ok ? 0 : 1;
+    }
+    if (argc >= 4 && std::string(argv[1]) == "--strip") {
+        std::vector<cv::Mat> parts;
+        int height = 0;
+        for (int i = 3; i < argc; ++i) {
+            cv::Mat m = cv::imread(argv[i], cv::IMREAD_COLOR);
+            if (m.empty()) {
+                std::fprintf(stderr, "make_samples: %s: cannot read\n", argv[i]);
+                return 1;
+            }
+            height = std::max(height, m.rows);
+            parts.push_back(m);
+        }
+        cv::Mat strip(height, 0, CV_8UC3);
+        for (size_t i = 0; i < parts.size(); ++i) {
+            cv::Mat part(height, parts[i].cols + (i ? 4 : 0), CV_8UC3, cv::Scalar(255, 255, 255));
+            parts[i].copyTo(part(cv::Rect(i ? 4 : 0, 0, parts[i].cols, parts[i].rows)));
+            cv::hconcat(strip, part, strip);
+        }
+        return cv::imwrite(argv[2], strip) ? 0 : 1;
     }
     if (argc == 4 && std::string(argv[1]) == "--large") {
         int W = 0, H = 0;

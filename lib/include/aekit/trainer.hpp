@@ -110,6 +110,7 @@ struct TrainResult {
     double lastLoss = 0;
     double valMetric = 0;      // PSNR in dB (colorize: PSNR of the colour result)
     double dataWaitShare = 0;  // share of wall time the compute thread waited for batches
+    double loaderSecondsPerBatch = 0;  // CPU time a loader thread spent making one batch (patches, noise)
     double patchesPerSecond = 0;
     double seconds = 0;
     // Data-parallel (mpirun): ranks, and this rank's time in the gradient allreduce (waiting for the

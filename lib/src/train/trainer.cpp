@@ -5,7 +5,10 @@
 // train/training_data, validation train/validation, files on disk train/checkpoint.
 #include "aekit/trainer.hpp"
 
+#include <time.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -34,6 +37,12 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+int64_t threadCpuNanoseconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
 
 class Trainer {
 public:
@@ -248,8 +257,17 @@ TrainResult Trainer::run() {
 
     TrainResult result;
     const int64_t firstStep = step;
-    training::Prefetcher prefetch([this](int64_t k, training::Batch& b) { makeBatch(k, b); }, std::max(1, o_.loaderThreads),
-                                  4, step);
+    // The loader's own cost: CPU time of its thread per batch (wall time would count the cores it
+    // shares with the network).
+    std::atomic<int64_t> loaderNanoseconds{0}, loaderBatches{0};
+    training::Prefetcher prefetch(
+        [this, &loaderNanoseconds, &loaderBatches](int64_t k, training::Batch& b) {
+            const int64_t t0 = threadCpuNanoseconds();
+            makeBatch(k, b);
+            loaderNanoseconds += threadCpuNanoseconds() - t0;
+            ++loaderBatches;
+        },
+        std::max(1, o_.loaderThreads), 4, step);
     const auto start = Clock::now();
     auto lastCheckpoint = start, lastReport = start;
     double waited = 0, lossSum = 0;
@@ -346,6 +364,7 @@ TrainResult Trainer::run() {
     result.valMetric = provenance.valPsnr;
     result.seconds = runSeconds;
     result.dataWaitShare = waited / std::max(1e-9, runSeconds);
+    result.loaderSecondsPerBatch = 1e-9 * double(loaderNanoseconds) / double(std::max<int64_t>(1, loaderBatches));
     if (step > firstStep) result.patchesPerSecond = double((step - firstStep) * o_.batch) / std::max(1e-9, runSeconds);
     result.ranks = cluster_.size();
     result.allreduceSeconds = sync.seconds();
