@@ -227,6 +227,10 @@ int main(int argc, char** argv) {
             parts[i].copyTo(part(cv::Rect(i ? 4 : 0, 0, parts[i].cols, parts[i].rows)));
             cv::hconcat(strip, part, strip);
         }
+        // Grey when every part is (a third of the file).
+        std::vector<cv::Mat> bgr;
+        cv::split(strip, bgr);
+        if (cv::countNonZero(bgr[0] != bgr[1]) == 0 && cv::countNonZero(bgr[1] != bgr[2]) == 0) strip = bgr[0];
         return cv::imwrite(argv[2], strip) ? 0 : 1;
     }
     if (argc == 4 && std::string(argv[1]) == "--large") {
