@@ -216,9 +216,9 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             output = clipped(model.denoise(input));  // grey into a colour model: luma out
             r.rmse = std::sqrt(mse(output, clean));
             if (!o.mask.empty()) {
-                auto m = masks.find(rel);
-                if (m == masks.end()) fail(ErrorKind::InvalidArgument, file + ": no mask '" + rel + "' in --mask");
-                maskedErrors(output, clean, readImage(m->second), m->second, r);
+                auto mask = masks.find(rel);
+                if (mask == masks.end()) fail(ErrorKind::InvalidArgument, file + ": no mask '" + rel + "' in --mask");
+                maskedErrors(output, clean, readImage(mask->second), mask->second, r);
             }
             if (o.baselineNlm) baseline = nlmBaseline(clipped(input), 0, clean.channels == 3, o.nlmH, r);
         } else {
