@@ -80,8 +80,10 @@ int runInfo(int argc, char** argv) {
     std::printf("parameters:    %lld\n", static_cast<long long>(a.parameterCount()));
     std::printf("cost:          %.0f multiply-adds per pixel, receptive field %d px\n", a.macsPerPixel(),
                 a.receptiveField());
+    aekit::ImageModel im(m, {});
+    std::printf("memory:        %.0f bytes per tile pixel for the network's buffers, plus %.1f MB\n", im.tileBytesPerPixel(),
+                im.tileFixedBytes() / (1 << 20));
     if (m.task != aekit::Task::Colorize) {
-        aekit::ImageModel im(m, {});
         const int radius = im.contextRadius();
         char source[64] = "recorded in the model file";
         if (im.contextMeasureSeconds() > 0) std::snprintf(source, sizeof source, "measured now, in %.1f s", im.contextMeasureSeconds());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Running a trained model on whole images of any size, in bounded memory: the image is reflect-padded
 // (16 px, then up to the network's alignment), cut into tiles on the alignment grid that overlap by
-// half the receptive field on inner edges (so tiled and whole-image results agree), then cropped.
+// the context the network measurably uses (so tiled and whole-image results agree), then cropped.
 // Task front ends: denoise, colorize, reconstruct.
 #pragma once
 #include <memory>
@@ -54,6 +54,10 @@ public:
     // now) plus one alignment step; a colorizer's is half its receptive field. contextRadius(): that
     // radius (-1 for a colorizer); contextMeasureSeconds(): what measuring it here took (0: from the file).
     int tileOverlap();
+    // What a tile's network buffers cost, measured when the model was loaded: bytes per tile pixel,
+    // plus bytes that do not grow with the tile.
+    double tileBytesPerPixel() const;
+    double tileFixedBytes() const;
     int contextRadius();
     double contextMeasureSeconds() const;
 

@@ -261,6 +261,8 @@ const Model& ImageModel::model() const { return impl_->model; }
 std::vector<float> ImageModel::run(const float* planes, int H, int W) { return impl_->run(planes, H, W); }
 int ImageModel::tileFor(int H, int W) const { return impl_->tileFor(H, W); }
 int ImageModel::smallestUsefulTile() const { return impl_->usefulTile(); }
+double ImageModel::tileBytesPerPixel() const { return impl_->bytesPerPixel; }
+double ImageModel::tileFixedBytes() const { return impl_->fixedBytes; }
 int ImageModel::tileOverlap() {
     impl_->ensureContext();
     return impl_->overlap;
