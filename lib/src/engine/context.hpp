@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/arena.hpp"
+
 namespace aekit::engine {
 
 using dnnl::memory;
@@ -60,9 +62,23 @@ struct Context {
     // Buffers that depend on the input shape (activations, gradients, workspaces, copies), counted
     // so that tiled inference can size its tiles from what a shape really costs.
     size_t allocatedBytes = 0;
+    // Inference: activations go to the arena, live at step `now` and wherever the graph later says
+    // they are read; the graph places them once all ops are built (allocatedBytes counts the plan).
+    Arena* arena = nullptr;
+    int now = 0;
     memory alloc(const memory::desc& md) {
+        if (arena) return arena->add(md, eng, now);
+        return allocOwn(md);
+    }
+    // A buffer outside the arena, live for the whole run (the caller's edges, the scratchpad).
+    memory allocOwn(const memory::desc& md) {
         allocatedBytes += md.get_size();
         return memory(md, eng);
+    }
+    // md on base's bytes (a channel slice of a concat's destination).
+    memory view(const memory& base, const memory::desc& md) {
+        if (arena && arena->holds(base)) return arena->alias(base, md, eng);
+        return memory(md, eng, base.get_data_handle());
     }
 };
 

@@ -70,7 +70,8 @@ void Graph::requestCodeGradient() {
     if (codeSlot_ < 0) codeSlot_ = code_->addConsumer();
 }
 
-memory Graph::plain(const memory::dims& dims) { return ctx_.alloc({dims, dt::f32, tag::nchw}); }
+// The caller's edges: plain NCHW, their own buffers (the caller writes and reads them between runs).
+memory Graph::plain(const memory::dims& dims) { return ctx_.allocOwn({dims, dt::f32, tag::nchw}); }
 
 void Graph::finalize(int N, int H, int W) {
     // oneDNN's own errors (a primitive it cannot build, memory it cannot get) leave the library as
@@ -95,6 +96,12 @@ void Graph::build(int N, int H, int W, std::string& building) {
     finalized_ = false;
     ctx_.scratchpadBytes = 0;
     ctx_.allocatedBytes = 0;
+    // Inference: activations by lifetime in one block. Step 0 is the input's reorder, op i is step
+    // i + 1, the output's and code's reorders are step ops_.size() + 1. Training keeps every
+    // activation for the backward pass, each in its own buffer.
+    arena_.clear();
+    ctx_.arena = ctx_.training ? nullptr : &arena_;
+    ctx_.now = 0;
 
     input_->dims = shape;
     input_->value = ctx_.alloc(ctx_.activation(shape));
@@ -102,11 +109,19 @@ void Graph::build(int N, int H, int W, std::string& building) {
     if (ctx_.training && input_->needsDiff)
         for (int i = 0; i < std::max(1, input_->consumers); ++i)
             input_->diffSlots.push_back(ctx_.alloc(ctx_.activation(shape)));
-    for (auto& op : ops_) {
-        building = "layer '" + op->name() + "'";
-        op->finalize(ctx_);
+    for (size_t i = 0; i < ops_.size(); ++i) {
+        building = "layer '" + ops_[i]->name() + "'";
+        ctx_.now = int(i) + 1;
+        ops_[i]->finalize(ctx_);
     }
     building = "the network's edges and gradient sums";
+    const int end = int(ops_.size()) + 1;
+    if (ctx_.arena) {
+        for (size_t i = 0; i < ops_.size(); ++i)
+            for (Tensor* src : ops_[i]->srcs()) arena_.use(src->value, int(i) + 1);
+        arena_.use(output_->value, end);
+        if (code_) arena_.use(code_->value, end);
+    }
 
     // Edges: plain NCHW buffers for the caller, one reorder each.
     inputUser_ = plain(shape);
@@ -154,7 +169,7 @@ void Graph::build(int N, int H, int W, std::string& building) {
     }
 
     // One scratchpad for all primitives, bound once.
-    scratchpad_ = ctx_.alloc({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x});
+    scratchpad_ = ctx_.allocOwn({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x});
     auto bind = [&](std::vector<engine::Step>& steps) {
         for (auto& s : steps)
             if (s.scratchpad) {
@@ -169,6 +184,10 @@ void Graph::build(int N, int H, int W, std::string& building) {
     }
     for (auto& g : gathers_) bind(g);
     bind(inputGather_);
+    if (ctx_.arena) {
+        ctx_.allocatedBytes += arena_.place();
+        ctx_.arena = nullptr;
+    }
     weightsDirty_ = true;
     finalized_ = true;
 }

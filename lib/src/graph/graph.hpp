@@ -66,6 +66,7 @@ private:
     Tensor* add(std::unique_ptr<ops::Op> op);
     memory plain(const memory::dims& dims);
 
+    engine::Arena arena_;  // inference activations (see engine/arena.hpp)
     engine::Context ctx_;
     std::unique_ptr<Tensor> input_;
     std::vector<std::unique_ptr<ops::Op>> ops_;

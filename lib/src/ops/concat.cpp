@@ -29,7 +29,7 @@ void Concat::finalize(Context& ctx) {
     memory::dim at = 0;
     for (Tensor* s : srcs_) {
         try {
-            const memory view(dst_->desc().submemory_desc(s->dims, {0, at, 0, 0}), ctx.eng, dst_->value.get_data_handle());
+            const memory view = ctx.view(dst_->value, dst_->desc().submemory_desc(s->dims, {0, at, 0, 0}));
             engine::appendReorder(forwardSteps, s->value, view);
         } catch (const dnnl::error&) {
             forwardSteps.clear();
@@ -56,14 +56,13 @@ void Concat::finalize(Context& ctx) {
         if (diffSrc) {
             memory view;
             try {
-                view = memory(dst_->desc().submemory_desc(d, {0, offset, 0, 0}), ctx.eng, dst_->diff().get_data_handle());
+                view = ctx.view(dst_->diff(), dst_->desc().submemory_desc(d, {0, offset, 0, 0}));
             } catch (const dnnl::error&) {
                 if (!plainDiff) {
                     plainDiff = ctx.alloc({dst_->dims, memory::data_type::f32, memory::format_tag::nchw});
                     engine::appendReorder(backwardSteps, dst_->diff(), plainDiff);
                 }
-                view = memory(plainDiff.get_desc().submemory_desc(d, {0, offset, 0, 0}), ctx.eng,
-                              plainDiff.get_data_handle());
+                view = ctx.view(plainDiff, plainDiff.get_desc().submemory_desc(d, {0, offset, 0, 0}));
             }
             engine::appendReorder(backwardSteps, view, diffSrc);
         }

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lifetime planning of inference buffers (see arena.hpp).
+#include "engine/arena.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+
+#include "aekit/error.hpp"
+
+namespace aekit::engine {
+
+namespace {
+constexpr size_t kAlignment = 64;  // a cache line and an AVX-512 vector: what oneDNN's kernels want
+size_t roundUp(size_t v, size_t m) { return (v + m - 1) / m * m; }
+}  // namespace
+
+std::vector<size_t> planOffsets(const std::vector<Lifetime>& buffers, size_t alignment, size_t* total) {
+    std::vector<size_t> order(buffers.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return buffers[a].bytes > buffers[b].bytes; });
+    std::vector<size_t> offsets(buffers.size(), 0);
+    std::vector<size_t> placed;  // indices already given an offset
+    size_t end = 0;
+    for (size_t i : order) {
+        const Lifetime& b = buffers[i];
+        const size_t bytes = roundUp(std::max<size_t>(b.bytes, 1), alignment);
+        // The byte ranges of placed buffers live at the same time, by offset; take the lowest gap.
+        std::vector<std::pair<size_t, size_t>> busy;
+        for (size_t j : placed)
+            if (buffers[j].first <= b.last && b.first <= buffers[j].last)
+                busy.push_back({offsets[j], offsets[j] + roundUp(std::max<size_t>(buffers[j].bytes, 1), alignment)});
+        std::sort(busy.begin(), busy.end());
+        size_t at = 0;
+        for (const auto& [lo, hi] : busy) {
+            if (lo >= at + bytes) break;
+            at = std::max(at, hi);
+        }
+        offsets[i] = at;
+        end = std::max(end, at + bytes);
+        placed.push_back(i);
+    }
+    if (total) *total = end;
+    return offsets;
+}
+
+void Arena::Free::operator()(void* p) const { std::free(p); }
+
+dnnl::memory Arena::add(const dnnl::memory::desc& md, const dnnl::engine& eng, int time) {
+    dnnl::memory m(md, eng, DNNL_MEMORY_NONE);
+    index_[m.get()] = buffers_.size();
+    buffers_.push_back({m, {md.get_size(), time, time}});
+    return m;
+}
+
+dnnl::memory Arena::alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng) {
+    const auto it = index_.find(base.get());
+    if (it == index_.end()) fail(ErrorKind::Internal, "Arena::alias: the base buffer is not planned here");
+    dnnl::memory m(md, eng, DNNL_MEMORY_NONE);
+    aliases_.push_back({m, it->second});
+    return m;
+}
+
+void Arena::use(const dnnl::memory& base, int time) {
+    const auto it = index_.find(base.get());
+    if (it == index_.end()) return;  // a buffer of its own (caller edges, weights)
+    Lifetime& l = buffers_[it->second].life;
+    l.first = std::min(l.first, time);
+    l.last = std::max(l.last, time);
+}
+
+size_t Arena::place() {
+    std::vector<Lifetime> lives;
+    for (const Buffer& b : buffers_) lives.push_back(b.life);
+    const std::vector<size_t> offsets = planOffsets(lives, kAlignment, &planned_);
+    if (planned_ > capacity_ || capacity_ > 2 * planned_) {
+        block_.reset();
+        capacity_ = 0;
+        void* p = std::aligned_alloc(4096, roundUp(std::max<size_t>(planned_, 1), 4096));
+        if (!p) fail(ErrorKind::Engine, "out of memory: the network's buffers need " + std::to_string(planned_ >> 20) + " MB");
+        block_.reset(p);
+        capacity_ = planned_;
+    }
+    char* base = static_cast<char*>(block_.get());
+    for (size_t i = 0; i < buffers_.size(); ++i) buffers_[i].mem.set_data_handle(base + offsets[i]);
+    for (auto& [view, of] : aliases_) view.set_data_handle(base + offsets[of]);
+    return planned_;
+}
+
+void Arena::clear() {
+    buffers_.clear();
+    aliases_.clear();
+    index_.clear();
+    planned_ = 0;
+}
+
+}  // namespace aekit::engine
