@@ -9,6 +9,7 @@
 //        make_samples --pages OUTDIR COUNT SEED   (random colour document pages: colorize training data)
 //        make_samples --scans OUTDIR COUNT SEED   (grey scan/clean pairs and ink masks: document cleaner data)
 //        make_samples --strip OUT.png IN.png...   (images side by side, 4 px apart: README's before/after pictures)
+//        make_samples --grid OUT COLS HEIGHT IN...   (rows of COLS images, each scaled to HEIGHT px high, 4 px apart)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -208,6 +209,39 @@ int main(int argc, char** argv) {
         }
         if (!ok) std::fprintf(stderr, "make_samples: cannot write scans into %s/{noisy,clean,ink}\n", dir.c_str());
         return ok ? 0 : 1;
+    }
+    if (argc >= 6 && std::string(argv[1]) == "--grid") {
+        const int cols = std::atoi(argv[3]), height = std::atoi(argv[4]);
+        if (cols < 1 || height < 8) {
+            std::fprintf(stderr, "make_samples: --grid needs COLS >= 1 and HEIGHT >= 8\n");
+            return 2;
+        }
+        std::vector<cv::Mat> rows;
+        int width = 0;
+        for (int i = 5; i < argc; i += cols) {
+            cv::Mat row(height, 0, CV_8UC3);
+            for (int j = i; j < std::min(argc, i + cols); ++j) {
+                cv::Mat m = cv::imread(argv[j], cv::IMREAD_COLOR);
+                if (m.empty()) {
+                    std::fprintf(stderr, "make_samples: %s: cannot read\n", argv[j]);
+                    return 1;
+                }
+                cv::resize(m, m, cv::Size(std::max(1, int(std::lround(double(m.cols) * height / m.rows))), height), 0, 0,
+                           cv::INTER_AREA);
+                cv::Mat part(height, m.cols + (j > i ? 4 : 0), CV_8UC3, cv::Scalar(255, 255, 255));
+                m.copyTo(part(cv::Rect(j > i ? 4 : 0, 0, m.cols, m.rows)));
+                cv::hconcat(row, part, row);
+            }
+            width = std::max(width, row.cols);
+            rows.push_back(row);
+        }
+        cv::Mat grid(0, width, CV_8UC3);
+        for (size_t r = 0; r < rows.size(); ++r) {
+            cv::Mat part(rows[r].rows + (r ? 4 : 0), width, CV_8UC3, cv::Scalar(255, 255, 255));
+            rows[r].copyTo(part(cv::Rect(0, r ? 4 : 0, rows[r].cols, rows[r].rows)));
+            cv::vconcat(grid, part, grid);
+        }
+        return cv::imwrite(argv[2], grid) ? 0 : 1;
     }
     if (argc >= 4 && std::string(argv[1]) == "--strip") {
         std::vector<cv::Mat> parts;
