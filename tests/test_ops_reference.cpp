@@ -333,7 +333,8 @@ TEST_CASE("arena: buffers whose lifetimes overlap never share bytes, and a chain
 
 TEST_CASE("arena: an inference U-Net, its activations planned in one block, computes what the training graph does") {
     // The training graph gives every activation its own buffer; the inference graph shares them by
-    // lifetime. Shapes grow, shrink and repeat, so the block is reused, replaced and re-planned.
+    // lifetime. Shapes grow, shrink and repeat, so the block is reused, replaced and re-planned, and
+    // prepared (Winograd) weights are kept across shapes.
     aekit::Architecture arch;  // the shipped denoisers' shape: skips with the input, residual output
     arch.inputSkip = true;
     arch.residual = true;
@@ -341,9 +342,17 @@ TEST_CASE("arena: an inference U-Net, its activations planned in one block, comp
     train.initWeights(3);
     infer.setWeights(train.weights());
     size_t smallBytes = 0;
-    for (const auto& [H, W] : std::vector<std::pair<int, int>>{{48, 64}, {96, 32}, {128, 128}, {48, 64}}) {
+    const std::vector<std::pair<int, int>> shapes{{48, 64}, {96, 32}, {128, 128}, {48, 64}, {64, 64}, {32, 48}};
+    for (size_t i = 0; i < shapes.size(); ++i) {
+        const auto [H, W] = shapes[i];
         CAPTURE(H);
         CAPTURE(W);
+        // New weights between shapes: weights prepared for the last shape and kept for this one
+        // (the same layout) must be prepared again.
+        if (i == 4) {
+            train.initWeights(4);
+            infer.setWeights(train.weights());
+        }
         train.setShape(1, H, W);
         infer.setShape(1, H, W);
         const auto x = randomFloatVec(size_t(3) * H * W, uint64_t(H * 1000 + W), 0, 1);

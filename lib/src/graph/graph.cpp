@@ -90,6 +90,8 @@ void Graph::finalize(int N, int H, int W) {
 void Graph::build(int N, int H, int W, std::string& building) {
     const memory::dims shape{N, input_->channels, H, W};
     if (finalized_ && shape == shape_) return;
+    // A build that failed part-way may have left new prepared-weight buffers unfilled.
+    if (!finalized_) weightsDirty_ = true;
     if (!output_) fail(ErrorKind::Internal, "Graph::finalize: no output set");
     if (N <= 0 || H <= 0 || W <= 0) fail(ErrorKind::InvalidArgument, "network input must have a positive size");
     shape_ = shape;
@@ -188,7 +190,6 @@ void Graph::build(int N, int H, int W, std::string& building) {
         ctx_.allocatedBytes += arena_.place();
         ctx_.arena = nullptr;
     }
-    weightsDirty_ = true;
     finalized_ = true;
 }
 
@@ -207,10 +208,13 @@ float* Graph::codeDiffBuffer() {
 
 void Graph::forward() {
     if (!finalized_) fail(ErrorKind::Internal, "Graph::forward before finalize");
-    if (weightsDirty_) {
-        for (auto& op : ops_) engine::run(ctx_.strm, op->prepareSteps);
-        weightsDirty_ = false;
-    }
+    // Prepared weights: all of them after the weights changed, else those a new shape gave new buffers.
+    for (auto& op : ops_)
+        if (weightsDirty_ || op->preparedAnew) {
+            engine::run(ctx_.strm, op->prepareSteps);
+            op->preparedAnew = false;
+        }
+    weightsDirty_ = false;
     engine::run(ctx_.strm, inputSteps_);
     for (auto& op : ops_) engine::run(ctx_.strm, op->forwardSteps);
     engine::run(ctx_.strm, outputSteps_);

@@ -94,7 +94,15 @@ void Conv::finalize(Context& ctx) {
         srcValue = ctx.alloc(fwdPd.src_desc());
         engine::appendReorder(forwardSteps, src->value, srcValue);
     }
-    memory fwdWeights = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);
+    const bool keep = preparedWeights_ && preparedWeights_.get_desc() == fwdPd.weights_desc();
+    if (keep) {
+        if (preparedWeights_.get() != weights_->value.get()) engine::appendReorder(prepareSteps, weights_->value, preparedWeights_);
+    } else {
+        preparedWeights_ = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);
+    }
+    const memory fwdWeights = preparedWeights_;
+    // Cleared only when the graph runs prepareSteps: a buffer made by a shape that never ran stays to fill.
+    preparedAnew = preparedAnew || !keep || ctx.training;  // training's backward-data weights are new buffers
     const memory convDst = nhwcConv ? ctx.alloc(convDstMd) : dst_->value;
     forwardSteps.push_back({dnnl::convolution_forward(fwdPd),
                             {{DNNL_ARG_SRC, srcValue},

@@ -26,6 +26,9 @@ private:
     ConvDesc desc_;
     Param* weights_;
     Param* bias_;
+    // The forward weights in the layout the last shape's primitive took (Winograd's blocked
+    // transform is costly: kept across shapes that take the same layout).
+    memory preparedWeights_;
 };
 
 }  // namespace aekit::ops

@@ -32,6 +32,7 @@ void Deconv::finalize(Context& ctx) {
         ctx.eng);
     ctx.noteScratchpad(fwdPd);
     prepareSteps.clear();
+    preparedAnew = true;
     forwardSteps.clear();
     backwardSteps.clear();
     memory fwdWeights = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);

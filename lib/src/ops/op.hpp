@@ -47,6 +47,10 @@ public:
     const std::vector<std::unique_ptr<Param>>& params() const { return params_; }
 
     std::vector<Step> prepareSteps;   // weight reorders: rerun whenever parameter values change
+    // Set by finalize when it made new buffers for prepared weights, cleared when the graph runs
+    // prepareSteps (before the next forward); ops without prepared weights, and convolutions that
+    // kept the previous shape's (the same layout), leave it as it was.
+    bool preparedAnew = false;
     std::vector<Step> forwardSteps;
     std::vector<Step> backwardSteps;  // training: gradients to params (assigned) and src diff slots
 
