@@ -9,7 +9,8 @@
 //        make_samples --pages OUTDIR COUNT SEED   (random colour document pages: colorize training data)
 //        make_samples --scans OUTDIR COUNT SEED   (grey scan/clean pairs and ink masks: document cleaner data)
 //        make_samples --strip OUT.png IN.png...   (images side by side, 4 px apart: README's before/after pictures)
-//        make_samples --grid OUT COLS HEIGHT IN...   (rows of COLS images, each scaled to HEIGHT px high, 4 px apart)
+//        make_samples --grid OUT COLS HEIGHT IN...   (rows of COLS images, each scaled to HEIGHT px high, 4 px apart;
+//                                                     an IN written grey:FILE is shown in grey)
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -221,10 +222,16 @@ int main(int argc, char** argv) {
         for (int i = 5; i < argc; i += cols) {
             cv::Mat row(height, 0, CV_8UC3);
             for (int j = i; j < std::min(argc, i + cols); ++j) {
-                cv::Mat m = cv::imread(argv[j], cv::IMREAD_COLOR);
+                const std::string arg = argv[j];
+                const bool grey = arg.rfind("grey:", 0) == 0;  // shown in grey (the input a colorizer sees)
+                cv::Mat m = cv::imread(grey ? arg.substr(5) : arg, cv::IMREAD_COLOR);
                 if (m.empty()) {
                     std::fprintf(stderr, "make_samples: %s: cannot read\n", argv[j]);
                     return 1;
+                }
+                if (grey) {
+                    cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
+                    cv::cvtColor(m, m, cv::COLOR_GRAY2BGR);
                 }
                 cv::resize(m, m, cv::Size(std::max(1, int(std::lround(double(m.cols) * height / m.rows))), height), 0, 0,
                            cv::INTER_AREA);
