@@ -42,6 +42,20 @@ void recordClassWeights(aekit::Model& m, const std::string& path) {
                 path.c_str());
 }
 
+// The vividness a colorizer decodes at when the user gives none (aekit.colorize's "vividness").
+void setDefaultVividness(aekit::Model& m, const std::string& path, double v) {
+    const auto colorize = m.metadata.find("aekit.colorize");
+    if (m.task != aekit::Task::Colorize || colorize == m.metadata.end() ||
+        nlohmann::json::parse(colorize->second).value("mode", "") != "classify")
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: " + path + ": not a colorizer over ab classes");
+    if (!(v >= 0 && v <= 1)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: from 0 (faithful) to 1 (vivid)");
+    auto c = nlohmann::json::parse(colorize->second);
+    c["vividness"] = v;
+    m.metadata["aekit.colorize"] = c.dump();
+    m.save(path);
+    std::printf("default vividness: %g; recorded in %s\n", v, path.c_str());
+}
+
 }  // namespace
 
 int runInfo(int argc, char** argv) {
@@ -54,11 +68,13 @@ int runInfo(int argc, char** argv) {
                        "colorizer: recompute the class weights it was trained with from the training data its file names "
                        "(run from the folder those paths are relative to) and record them, so that --vividness can "
                        "divide them out (for colorizers saved before aekit recorded them)");
+    opts.add_options()("set-vividness", cli::po::value<double>(),
+                       "colorizer: record V (0 faithful to 1 vivid) as the vividness it decodes at when none is given");
     opts.add_options()("help,h", "this help");
     cli::po::positional_options_description pos;
     pos.add("model", 1);
     cli::po::variables_map vm;
-    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context | --record-class-weights]", opts, pos, vm)) return cli::kOk;
+    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context | --record-class-weights] [--set-vividness V]", opts, pos, vm)) return cli::kOk;
     std::string path = vm["model"].as<std::string>();
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
@@ -83,6 +99,12 @@ int runInfo(int argc, char** argv) {
     aekit::ImageModel im(m, {});
     std::printf("memory:        %.0f bytes per tile pixel for the network's buffers, plus %.1f MB\n", im.tileBytesPerPixel(),
                 im.tileFixedBytes() / (1 << 20));
+    if (const auto c = m.metadata.find("aekit.colorize"); c != m.metadata.end()) {
+        const auto j = nlohmann::json::parse(c->second);
+        if (j.value("mode", "") == "classify")
+            std::printf("colour:        %d ab classes, default vividness %g%s\n", a.outChannels, j.value("vividness", 1.0),
+                        j.contains("class_weights") ? "" : " (no class weights recorded: --vividness changes the temperature only)");
+    }
     if (m.task != aekit::Task::Colorize) {
         const int radius = im.contextRadius();
         char source[64] = "recorded in the model file";
@@ -98,6 +120,7 @@ int runInfo(int argc, char** argv) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--record-context: a colorizer's tiles overlap by half its receptive field; nothing to record");
     }
     if (vm.count("record-class-weights")) recordClassWeights(m, path);
+    if (vm.count("set-vividness")) setDefaultVividness(m, path, vm["set-vividness"].as<double>());
     if (vm.count("layers")) {
         std::printf("layers:        %-10s %-11s %5s %5s  scale\n", "name", "kind", "in", "out");
         for (const aekit::Layer& layer : a.layers())

@@ -489,6 +489,14 @@ TEST_CASE("cli: colorize a gray image into colour with the input's own lightness
     CHECK(bad.code == 2);
     CHECK(bad.output.find("--vividness") != std::string::npos);
     CHECK(!fs::exists(dir / "v2"));
+    // The model's default vividness, set with info --set-vividness, is what a colorize without the
+    // option decodes at: 0 recorded, then the default run equals the --vividness 0 run.
+    REQUIRE(runAekit("info " + (dir / "c.safetensors") + " --set-vividness 0").code == 0);
+    CHECK(runAekit("info " + (dir / "c.safetensors")).output.find("default vividness 0") != std::string::npos);
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "d0") + " --model " + (dir / "c.safetensors")).code == 0);
+    CHECK(readImage(dir / "d0/img0.png").pixels == readImage(dir / "v0/img0.png").pixels);
+    CHECK(runAekit("info " + (dir / "c.safetensors") + " --set-vividness 2").code == 2);
+    CHECK(runAekit("info color --set-vividness 0.5").output.find("not a colorizer") != std::string::npos);
 }
 
 TEST_CASE("cli: eval of an identity model gives the noisy image's PSNR; eval reports NLM and JSON") {
