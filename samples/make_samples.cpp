@@ -160,6 +160,30 @@ cv::Mat fabric(std::mt19937& rng, bool defect) {
     return out;
 }
 
+namespace {
+
+// A colour picture for --strip and --grid; empty (and said) when it cannot be read.
+cv::Mat readPicture(const std::string& path) {
+    cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
+    if (m.empty()) std::fprintf(stderr, "make_samples: %s: cannot read\n", path.c_str());
+    return m;
+}
+
+// Pictures left to right, 4 px of white between them, top-aligned on white as high as the highest.
+cv::Mat sideBySide(const std::vector<cv::Mat>& parts) {
+    int height = 0;
+    for (const cv::Mat& p : parts) height = std::max(height, p.rows);
+    cv::Mat out(height, 0, CV_8UC3);
+    for (size_t i = 0; i < parts.size(); ++i) {
+        cv::Mat part(height, parts[i].cols + (i ? 4 : 0), CV_8UC3, cv::Scalar(255, 255, 255));
+        parts[i].copyTo(part(cv::Rect(i ? 4 : 0, 0, parts[i].cols, parts[i].rows)));
+        cv::hconcat(out, part, out);
+    }
+    return out;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     if (argc == 5 && std::string(argv[1]) == "--fabric") {
         // make_samples --fabric OUTDIR COUNT SEED: COUNT normal textures in OUTDIR/normal and as many
@@ -218,56 +242,32 @@ int main(int argc, char** argv) {
             return 2;
         }
         std::vector<cv::Mat> rows;
-        int width = 0;
         for (int i = 5; i < argc; i += cols) {
-            cv::Mat row(height, 0, CV_8UC3);
+            std::vector<cv::Mat> parts;
             for (int j = i; j < std::min(argc, i + cols); ++j) {
                 const std::string arg = argv[j];
                 const bool grey = arg.rfind("grey:", 0) == 0;  // shown in grey (the input a colorizer sees)
-                cv::Mat m = cv::imread(grey ? arg.substr(5) : arg, cv::IMREAD_COLOR);
-                if (m.empty()) {
-                    std::fprintf(stderr, "make_samples: %s: cannot read\n", argv[j]);
-                    return 1;
-                }
+                cv::Mat m = readPicture(grey ? arg.substr(5) : arg);
+                if (m.empty()) return 1;
                 if (grey) {
                     cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
                     cv::cvtColor(m, m, cv::COLOR_GRAY2BGR);
                 }
                 cv::resize(m, m, cv::Size(std::max(1, int(std::lround(double(m.cols) * height / m.rows))), height), 0, 0,
                            cv::INTER_AREA);
-                cv::Mat part(height, m.cols + (j > i ? 4 : 0), CV_8UC3, cv::Scalar(255, 255, 255));
-                m.copyTo(part(cv::Rect(j > i ? 4 : 0, 0, m.cols, m.rows)));
-                cv::hconcat(row, part, row);
+                parts.push_back(m);
             }
-            width = std::max(width, row.cols);
-            rows.push_back(row);
+            rows.push_back(sideBySide(parts).t());  // transposed: side by side, then back, is one above the other
         }
-        cv::Mat grid(0, width, CV_8UC3);
-        for (size_t r = 0; r < rows.size(); ++r) {
-            cv::Mat part(rows[r].rows + (r ? 4 : 0), width, CV_8UC3, cv::Scalar(255, 255, 255));
-            rows[r].copyTo(part(cv::Rect(0, r ? 4 : 0, rows[r].cols, rows[r].rows)));
-            cv::vconcat(grid, part, grid);
-        }
-        return cv::imwrite(argv[2], grid) ? 0 : 1;
+        return cv::imwrite(argv[2], cv::Mat(sideBySide(rows).t())) ? 0 : 1;
     }
     if (argc >= 4 && std::string(argv[1]) == "--strip") {
         std::vector<cv::Mat> parts;
-        int height = 0;
         for (int i = 3; i < argc; ++i) {
-            cv::Mat m = cv::imread(argv[i], cv::IMREAD_COLOR);
-            if (m.empty()) {
-                std::fprintf(stderr, "make_samples: %s: cannot read\n", argv[i]);
-                return 1;
-            }
-            height = std::max(height, m.rows);
-            parts.push_back(m);
+            parts.push_back(readPicture(argv[i]));
+            if (parts.back().empty()) return 1;
         }
-        cv::Mat strip(height, 0, CV_8UC3);
-        for (size_t i = 0; i < parts.size(); ++i) {
-            cv::Mat part(height, parts[i].cols + (i ? 4 : 0), CV_8UC3, cv::Scalar(255, 255, 255));
-            parts[i].copyTo(part(cv::Rect(i ? 4 : 0, 0, parts[i].cols, parts[i].rows)));
-            cv::hconcat(strip, part, strip);
-        }
+        cv::Mat strip = sideBySide(parts);
         // Grey when every part is (a third of the file).
         std::vector<cv::Mat> bgr;
         cv::split(strip, bgr);
