@@ -14,15 +14,22 @@
 
 namespace {
 
+// A colorizer over ab classes: its aekit.colorize settings; else null (the caller says why it needs one).
+nlohmann::json classColorizer(const aekit::Model& m) {
+    const auto c = m.metadata.find("aekit.colorize");
+    if (m.task != aekit::Task::Colorize || c == m.metadata.end()) return nullptr;
+    auto j = nlohmann::json::parse(c->second);
+    return j.value("mode", "") == "classify" ? j : nlohmann::json(nullptr);
+}
+
 // Class weights recomputed from the data, seed and rebalancing named in the model's aekit.training.
 void recordClassWeights(aekit::Model& m, const std::string& path) {
     auto fail = [&](const std::string& why) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--record-class-weights: " + path + ": " + why);
     };
-    const auto colorize = m.metadata.find("aekit.colorize"), training = m.metadata.find("aekit.training");
-    if (m.task != aekit::Task::Colorize || colorize == m.metadata.end() ||
-        nlohmann::json::parse(colorize->second).value("mode", "") != "classify")
-        fail("not a colorizer over ab classes");
+    auto c = classColorizer(m);
+    if (c.is_null()) fail("not a colorizer over ab classes");
+    const auto training = m.metadata.find("aekit.training");
     if (training == m.metadata.end()) fail("no aekit.training metadata naming its data");
     const auto t = nlohmann::json::parse(training->second);
     aekit::TrainOptions o;
@@ -34,7 +41,6 @@ void recordClassWeights(aekit::Model& m, const std::string& path) {
     o.rebalance = t.value("rebalance", 0.5);  // files before it was recorded used the default
     o.resizeShort = t.value("resize_short", 0);
     const std::vector<float> weights = aekit::colourClassWeights(o);
-    auto c = nlohmann::json::parse(colorize->second);
     c["class_weights"] = weights;
     m.metadata["aekit.colorize"] = c.dump();
     m.save(path);
@@ -43,13 +49,14 @@ void recordClassWeights(aekit::Model& m, const std::string& path) {
 }
 
 // The vividness a colorizer decodes at when the user gives none (aekit.colorize's "vividness").
-void setDefaultVividness(aekit::Model& m, const std::string& path, double v) {
-    const auto colorize = m.metadata.find("aekit.colorize");
-    if (m.task != aekit::Task::Colorize || colorize == m.metadata.end() ||
-        nlohmann::json::parse(colorize->second).value("mode", "") != "classify")
-        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: " + path + ": not a colorizer over ab classes");
+// Checked before anything is printed: v in [0, 1] and a colorizer over ab classes.
+void checkVividness(const aekit::Model& m, const std::string& path, double v) {
     if (!(v >= 0 && v <= 1)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: from 0 (faithful) to 1 (vivid)");
-    auto c = nlohmann::json::parse(colorize->second);
+    if (classColorizer(m).is_null())
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: " + path + ": not a colorizer over ab classes");
+}
+void setDefaultVividness(aekit::Model& m, const std::string& path, double v) {
+    auto c = classColorizer(m);
     c["vividness"] = v;
     m.metadata["aekit.colorize"] = c.dump();
     m.save(path);
@@ -79,6 +86,7 @@ int runInfo(int argc, char** argv) {
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
     aekit::Model m = aekit::Model::load(path);
+    if (vm.count("set-vividness")) checkVividness(m, path, vm["set-vividness"].as<double>());
     const auto& a = m.arch;
     std::printf("file:          %s\n", path.c_str());
     std::printf("task:          %s\n", aekit::toString(m.task));
@@ -99,11 +107,9 @@ int runInfo(int argc, char** argv) {
     aekit::ImageModel im(m, {});
     std::printf("memory:        %.0f bytes per tile pixel for the network's buffers, plus %.1f MB\n", im.tileBytesPerPixel(),
                 im.tileFixedBytes() / (1 << 20));
-    if (const auto c = m.metadata.find("aekit.colorize"); c != m.metadata.end()) {
-        const auto j = nlohmann::json::parse(c->second);
-        if (j.value("mode", "") == "classify")
-            std::printf("colour:        %d ab classes, default vividness %g%s\n", a.outChannels, j.value("vividness", 1.0),
-                        j.contains("class_weights") ? "" : " (no class weights recorded: --vividness changes the temperature only)");
+    if (const auto j = classColorizer(m); !j.is_null()) {
+        std::printf("colour:        %d ab classes, default vividness %g%s\n", a.outChannels, j.value("vividness", 1.0),
+                    j.contains("class_weights") ? "" : " (no class weights recorded: --vividness changes the temperature only)");
     }
     if (m.task != aekit::Task::Colorize) {
         const int radius = im.contextRadius();

@@ -496,6 +496,16 @@ TEST_CASE("cli: colorize a gray image into colour with the input's own lightness
     REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "d0") + " --model " + (dir / "c.safetensors")).code == 0);
     CHECK(readImage(dir / "d0/img0.png").pixels == readImage(dir / "v0/img0.png").pixels);
     CHECK(runAekit("info " + (dir / "c.safetensors") + " --set-vividness 2").code == 2);
+    // --record-class-weights recomputes, from the data the file names, the weights training wrote.
+    Model stripped = Model::load(dir / "c.safetensors");
+    auto colour = nlohmann::json::parse(stripped.metadata.at("aekit.colorize"));
+    const auto trained = colour.at("class_weights");
+    colour.erase("class_weights");
+    stripped.metadata["aekit.colorize"] = colour.dump();
+    stripped.save(dir / "stripped.safetensors");
+    CHECK(runAekit("info " + (dir / "stripped.safetensors")).output.find("no class weights recorded") != std::string::npos);
+    REQUIRE(runAekit("info " + (dir / "stripped.safetensors") + " --record-class-weights").code == 0);
+    CHECK(nlohmann::json::parse(Model::load(dir / "stripped.safetensors").metadata.at("aekit.colorize")).at("class_weights") == trained);
     CHECK(runAekit("info color --set-vividness 0.5").output.find("not a colorizer") != std::string::npos);
 }
 

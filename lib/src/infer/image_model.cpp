@@ -43,7 +43,7 @@ constexpr double kPlannedShare = 0.95;
 // Tiles the budget sizes are multiples of 4 alignment steps, so that every level's side is a
 // multiple of 4, Winograd F(4x4, 3x3)'s output block: measured 2026-12-02 (photo model, 2 threads),
 // 656-px tiles ran at 1.26 MP/s where 640 and 704 ran at 1.70 and 1.62 (the deepest level 41 px).
-int tileStep(int align) { return 4 * align; }
+constexpr int tileStep(int align) { return 4 * align; }
 
 // A thin image's tiles are stretched along its length to up to this many times the square side.
 constexpr int kStretch = 4;
