@@ -331,6 +331,50 @@ TEST_CASE("arena: buffers whose lifetimes overlap never share bytes, and a chain
     }
 }
 
+TEST_CASE("arena: whole-run buffers share no bytes, and a new shape reuses the block when it fits") {
+    // A folder of photos of many sizes: every fresh page costs a fault, so the block is kept for any
+    // plan it holds (up to 4 times too large) and grows with room to spare.
+    using aekit::engine::Arena;
+    const auto& eng = aekit::engine::cpuEngine();
+    auto desc = [](int n) { return dnnl::memory::desc({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::x); };
+    auto bytesOf = [](const dnnl::memory& m) {
+        auto* p = static_cast<char*>(m.get_data_handle());
+        return std::pair<char*, char*>{p, p + m.get_desc().get_size()};
+    };
+    Arena arena;
+    auto plan = [&](int n) {  // a chain of three activations, an edge and a scratchpad
+        arena.clear();
+        std::vector<dnnl::memory> chain{arena.add(desc(n), eng, 1), arena.add(desc(n), eng, 2), arena.add(desc(n), eng, 3)};
+        arena.use(chain[0], 2);
+        arena.use(chain[1], 3);
+        const dnnl::memory edge = arena.addWhole(desc(n / 2), eng), scratch = arena.addWhole(desc(n / 3), eng);
+        const size_t planned = arena.place();
+        CHECK(planned >= sizeof(float) * (2 * n + n / 2 + n / 3));
+        CHECK(planned < sizeof(float) * (3 * n + n / 2 + n / 3));  // the chain's first and last share bytes
+        for (const auto& whole : {edge, scratch})
+            for (const auto& other : {chain[0], chain[1], chain[2], edge, scratch}) {
+                if (whole.get() == other.get()) continue;
+                const auto [a0, a1] = bytesOf(whole);
+                const auto [b0, b1] = bytesOf(other);
+                CHECK_FALSE((a0 < b1 && b0 < a1));
+            }
+        return static_cast<char*>(chain[0].get_data_handle());
+    };
+    plan(1 << 20);
+    const size_t first = arena.capacity();
+    CHECK(first >= arena.plannedBytes() + arena.plannedBytes() / 4);  // room to grow
+    const char* base = plan(1 << 19);                                   // smaller: the same block
+    CHECK(arena.capacity() == first);
+    CHECK(plan(1200000) == base);  // larger, within the room: still the same block
+    CHECK(arena.capacity() == first);
+    plan(1 << 22);  // beyond it: a new, larger block
+    CHECK(arena.capacity() >= arena.plannedBytes());
+    CHECK(arena.capacity() > first);
+    const size_t large = arena.capacity();
+    plan(1 << 17);  // far smaller than the block: not kept
+    CHECK(arena.capacity() < large);
+}
+
 TEST_CASE("arena: an inference U-Net, its activations planned in one block, computes what the training graph does") {
     // The training graph gives every activation its own buffer; the inference graph shares them by
     // lifetime. Shapes grow, shrink and repeat, so the block is reused, replaced and re-planned, and

@@ -3,8 +3,11 @@
 #include "engine/arena.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <numeric>
+
+#include <sys/mman.h>
 
 #include "aekit/error.hpp"
 
@@ -12,6 +15,10 @@ namespace aekit::engine {
 
 namespace {
 constexpr size_t kAlignment = 64;  // a cache line and an AVX-512 vector: what oneDNN's kernels want
+// Blocks are aligned to 2 MB and offered to the kernel as huge pages: a block's first touch then
+// faults once per 2 MB instead of once per 4 KB (measured: a folder of 20 photos of 16 sizes took
+// 916,000 page faults, most of its time, where one size took 97,000).
+constexpr size_t kHugePage = 2u << 20;
 size_t roundUp(size_t v, size_t m) { return (v + m - 1) / m * m; }
 }  // namespace
 
@@ -53,6 +60,12 @@ dnnl::memory Arena::add(const dnnl::memory::desc& md, const dnnl::engine& eng, i
     return m;
 }
 
+dnnl::memory Arena::addWhole(const dnnl::memory::desc& md, const dnnl::engine& eng) {
+    dnnl::memory m = add(md, eng, 0);
+    buffers_.back().life.last = INT_MAX;
+    return m;
+}
+
 dnnl::memory Arena::alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng) {
     const auto it = index_.find(base.get());
     if (it == index_.end()) fail(ErrorKind::Internal, "Arena::alias: the base buffer is not planned here");
@@ -73,13 +86,17 @@ size_t Arena::place() {
     std::vector<Lifetime> lives;
     for (const Buffer& b : buffers_) lives.push_back(b.life);
     const std::vector<size_t> offsets = planOffsets(lives, kAlignment, &planned_);
-    if (planned_ > capacity_ || capacity_ > 2 * planned_) {
+    if (planned_ > capacity_ || capacity_ > 4 * planned_) {
         block_.reset();
         capacity_ = 0;
-        void* p = std::aligned_alloc(4096, roundUp(std::max<size_t>(planned_, 1), 4096));
+        const size_t bytes = roundUp(std::max<size_t>(planned_ + planned_ / 4, 1), kHugePage);
+        void* p = std::aligned_alloc(kHugePage, bytes);
         if (!p) fail(ErrorKind::Engine, "out of memory: the network's buffers need " + std::to_string(planned_ >> 20) + " MB");
+#ifdef MADV_HUGEPAGE
+        madvise(p, bytes, MADV_HUGEPAGE);  // advice only: without transparent huge pages nothing changes
+#endif
         block_.reset(p);
-        capacity_ = planned_;
+        capacity_ = bytes;
     }
     char* base = static_cast<char*>(block_.get());
     for (size_t i = 0; i < buffers_.size(); ++i) buffers_[i].mem.set_data_handle(base + offsets[i]);

@@ -30,17 +30,22 @@ public:
     dnnl::memory add(const dnnl::memory::desc& md, const dnnl::engine& eng, int time);
     // A view of base's bytes with another descriptor (a channel slice): bound with base.
     dnnl::memory alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng);
+    // A buffer live for the whole run (the caller's edges, the scratchpad): it shares the block
+    // but no bytes with anything else.
+    dnnl::memory addWhole(const dnnl::memory::desc& md, const dnnl::engine& eng);
     // base (one of add()'s buffers) is also read or written at step `time`.
     void use(const dnnl::memory& base, int time);
     bool holds(const dnnl::memory& m) const { return index_.count(m.get()) > 0; }
 
-    // Lays the buffers out, reuses the block when it holds them (and is at most twice what they need,
-    // so that a small image after a large one does not keep the large one's memory) or allocates a new
-    // one, and binds every handle. Returns the bytes planned.
+    // Lays the buffers out, reuses the block when it holds them (and is at most 4 times what they need,
+    // so that small images after a large one do not keep much more than they need) or allocates a new
+    // one with a quarter more room (a folder of growing sizes then reallocates rarely: every fresh
+    // page costs a fault), and binds every handle. Returns the bytes planned.
     size_t place();
     // Forgets the buffers (a new shape); the block stays for the next place().
     void clear();
     size_t plannedBytes() const { return planned_; }
+    size_t capacity() const { return capacity_; }
 
 private:
     struct Buffer {

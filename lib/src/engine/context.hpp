@@ -70,7 +70,13 @@ struct Context {
         if (arena) return arena->add(md, eng, now);
         return allocOwn(md);
     }
-    // A buffer outside the arena, live for the whole run (the caller's edges, the scratchpad).
+    // A buffer live for the whole run (the caller's edges, the scratchpad): in the arena's block when
+    // there is one, so that a new shape reuses its pages.
+    memory allocWhole(const memory::desc& md) {
+        if (arena) return arena->addWhole(md, eng);
+        return allocOwn(md);
+    }
+    // A buffer of its own, outside the arena.
     memory allocOwn(const memory::desc& md) {
         allocatedBytes += md.get_size();
         return memory(md, eng);

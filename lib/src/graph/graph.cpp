@@ -70,8 +70,8 @@ void Graph::requestCodeGradient() {
     if (codeSlot_ < 0) codeSlot_ = code_->addConsumer();
 }
 
-// The caller's edges: plain NCHW, their own buffers (the caller writes and reads them between runs).
-memory Graph::plain(const memory::dims& dims) { return ctx_.allocOwn({dims, dt::f32, tag::nchw}); }
+// The caller's edges: plain NCHW, live for the whole run (the caller writes and reads them between runs).
+memory Graph::plain(const memory::dims& dims) { return ctx_.allocWhole({dims, dt::f32, tag::nchw}); }
 
 void Graph::finalize(int N, int H, int W) {
     // oneDNN's own errors (a primitive it cannot build, memory it cannot get) leave the library as
@@ -171,7 +171,7 @@ void Graph::build(int N, int H, int W, std::string& building) {
     }
 
     // One scratchpad for all primitives, bound once.
-    scratchpad_ = ctx_.allocOwn({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x});
+    scratchpad_ = ctx_.allocWhole({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x});
     auto bind = [&](std::vector<engine::Step>& steps) {
         for (auto& s : steps)
             if (s.scratchpad) {
