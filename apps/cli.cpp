@@ -299,7 +299,7 @@ void addBatchOptions(po::options_description& options, po::positional_options_de
         "refuse images with more pixels")(
         "overwrite", po::bool_switch(&a.overwrite), "replace outputs that exist (inputs are never overwritten)")(
         "dry-run", po::bool_switch(&a.dryRun), "list what would be written (input -> output) and stop")(
-        "quiet,q", po::bool_switch(), "errors only")("verbose,v", po::bool_switch(), "also each file as it is written");
+        "quiet,q", po::bool_switch(), "errors only")("verbose,v", po::bool_switch(), "also each file as it is written, with its megapixels and seconds");
     positionals.add("input", -1);
 }
 
@@ -382,9 +382,12 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
     auto each = [&](const aekit::BatchItem& item) {
         const auto start = std::chrono::steady_clock::now();
         process(item);
-        if (verbosity == Verbosity::Verbose)
-            std::cerr << item.input << " -> " << item.output << "  ("
-                      << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
+        if (verbosity == Verbosity::Verbose) {
+            const uint64_t pixels = item.input == "-" ? 0 : aekit::declaredPixels(item.input);
+            std::cerr << item.input << " -> " << item.output << "  (";
+            if (pixels) std::cerr << double(pixels) / 1e6 << " MP, ";
+            std::cerr << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
+        }
     };
     // Standard output is always written (a file named "-" in the folder is not the output).
     const aekit::BatchReport report = aekit::gatherReports(aekit::runBatch(

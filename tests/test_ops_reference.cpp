@@ -333,7 +333,7 @@ TEST_CASE("arena: buffers whose lifetimes overlap never share bytes, and a chain
 
 TEST_CASE("arena: whole-run buffers share no bytes, and a new shape reuses the block when it fits") {
     // A folder of photos of many sizes: every fresh page costs a fault, so the block is kept for any
-    // plan it holds (up to 4 times too large) and grows with room to spare.
+    // plan it holds (up to 8 times too large) and grows with room to spare.
     using aekit::engine::Arena;
     const auto& eng = aekit::engine::cpuEngine();
     auto desc = [](int n) { return dnnl::memory::desc({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::x); };

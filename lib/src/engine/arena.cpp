@@ -86,7 +86,7 @@ size_t Arena::place() {
     std::vector<Lifetime> lives;
     for (const Buffer& b : buffers_) lives.push_back(b.life);
     const std::vector<size_t> offsets = planOffsets(lives, kAlignment, &planned_);
-    if (planned_ > capacity_ || capacity_ > 4 * planned_) {
+    if (planned_ > capacity_ || capacity_ > 8 * planned_) {
         block_.reset();
         capacity_ = 0;
         const size_t bytes = roundUp(std::max<size_t>(planned_ + planned_ / 4, 1), kHugePage);

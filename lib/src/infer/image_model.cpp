@@ -195,9 +195,10 @@ struct ImageModel::Impl {
         const Architecture& a = model.arch;
         const int inC = a.inChannels, outC = decodeColour ? 2 : a.outChannels;
 #ifdef __GLIBC__
-        // Freed temporaries of the decoder stay resident in the heap until trimmed; the budget counts
-        // only live buffers (measured: a 1600x1200 denoise at --max-memory 250 peaked at 261 MB untrimmed).
-        malloc_trim(0);
+        // Freed temporaries of the decoder stay resident in the heap until trimmed, and a ceiling
+        // counts only live buffers (measured: a 1600x1200 denoise at --max-memory 250 peaked at 261 MB
+        // untrimmed). Under the default target they stay, for the next image to reuse without faults.
+        if (options.maxMemoryIsCeiling) malloc_trim(0);
 #endif
         const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
         const int FH = frameH(TH), FW = frameW(TW);
