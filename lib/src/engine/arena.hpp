@@ -37,10 +37,11 @@ public:
     void use(const dnnl::memory& base, int time);
     bool holds(const dnnl::memory& m) const { return index_.count(m.get()) > 0; }
 
-    // Lays the buffers out, reuses the block when it holds them (and is at most 8 times what they need:
-    // a folder's small images after a large one reuse its pages, a far smaller run gets its own) or allocates a new
-    // one with a quarter more room (a folder of growing sizes then reallocates rarely: every fresh
-    // page costs a fault), and binds every handle. Returns the bytes planned.
+    // Lays the buffers out, reuses the block when it holds them (and is at most 8 times what they
+    // need: a folder's small images after a large one reuse its pages, a far smaller run gets its
+    // own) or allocates a new one with a quarter more room (a folder of growing sizes then
+    // reallocates rarely: every fresh page costs a fault), and binds every handle. Returns the bytes
+    // planned.
     size_t place();
     // Forgets the buffers (a new shape); the block stays for the next place().
     void clear();
