@@ -326,3 +326,14 @@ TEST_CASE("image files: inputs the fuzzer found crashing are refused cleanly") {
     }
     CHECK(seen >= 2);
 }
+
+TEST_CASE("image files: a TIFF whose strips declare far more rows than the image is refused before decoding") {
+    // 12807 x 2 pixels in strips of 65531 rows: OpenCV's decoder allocates a whole strip (3.4 GB).
+    const char* source = std::getenv("AEKIT_SOURCE_DIR");
+    REQUIRE(source != nullptr);
+    const std::string path = (fs::path(source) / "tests/fuzz/corpus/image/regression-tiff-strip-rows").string();
+    const std::string what = errorOf([&] { readImage(path); });
+    CAPTURE(what);
+    CHECK(what.find(path) != std::string::npos);
+    CHECK(what.find("strips or tiles of 12807x65531 pixels") != std::string::npos);
+}

@@ -108,6 +108,24 @@ std::optional<std::pair<uint32_t, uint32_t>> tiffDimensions(const uint8_t* data,
     return std::make_pair(width, height);
 }
 
+std::optional<std::pair<uint32_t, uint32_t>> tiffStripSize(const uint8_t* data, size_t size) {
+    TiffBuffer buffer;
+    TIFF* tif = openTiffForReading(buffer, data, size);
+    if (!tif) return std::nullopt;
+    uint32_t width = 0, height = 0, rows = 0;
+    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width);
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height);
+    if (TIFFIsTiled(tif)) {
+        TIFFGetField(tif, TIFFTAG_TILEWIDTH, &width);
+        TIFFGetField(tif, TIFFTAG_TILELENGTH, &rows);
+    } else {
+        TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows);
+        if (rows == 0 || rows == UINT32_MAX) rows = height;  // one strip: the decoder reads the image's rows
+    }
+    TIFFClose(tif);
+    return std::make_pair(width, rows);
+}
+
 std::optional<std::pair<uint16_t, uint16_t>> tiffSampleKind(const uint8_t* data, size_t size) {
     TiffBuffer buffer;
     TIFF* tif = openTiffForReading(buffer, data, size);

@@ -125,6 +125,11 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
         badImage(name, std::to_string(declared->width) + "x" + std::to_string(declared->height) +
                            " pixels is over the limit of " + std::to_string(options.maxPixels) +
                            " (raise it with --max-pixels)");
+    if (format == io::ImageFormat::Tiff)
+        if (const auto strip = io::tiffStripSize(data, size); strip && uint64_t(strip->first) * strip->second > options.maxPixels)
+            badImage(name, "its TIFF strips or tiles of " + std::to_string(strip->first) + "x" + std::to_string(strip->second) +
+                               " pixels, which the decoder allocates whole, are over the limit of " +
+                               std::to_string(options.maxPixels) + " (raise it with --max-pixels)");
     // exiv2 reads the orientation.
     long orientation = 1;
     try {
