@@ -358,6 +358,10 @@ TEST_CASE("cli: training refuses bad input before any long work") {
            "--rebalance must be in (0, 1]");
     expect("--task colorize --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --resize-short 8",
            "--resize-short must be 0 (off) or from --patch (16)");
+    expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --gray-share 1.5",
+           "--gray-share must be a share from 0 to 1");
+    expect("--task denoise --gray --data " + (dir / "data") + " --out " + (dir / "m.safetensors") + " --gray-share 0.5",
+           "--gray-share is for colour denoisers");
     // A checkpoint whose architecture differs from the options.
     REQUIRE(runAekit("train --task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + arch).code == 0);
     expect("--task denoise --data " + (dir / "data") + " --out " + (dir / "c.safetensors") + " --resume --convs 1",

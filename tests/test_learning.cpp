@@ -15,7 +15,9 @@
 #include "aekit/optimizer.hpp"
 #include "aekit/train_step.hpp"
 #include "support/synthetic.hpp"
+#include "aekit/color.hpp"
 #include "train/init_weights.hpp"
+#include "train/training_data.hpp"
 
 using namespace aekit;
 
@@ -136,4 +138,39 @@ TEST_CASE("learning: a network deepened from a model (train --init, larger --con
     CHECK(moved > 1e-3);
     // A model with more convolutions than the new network has tensors with no place in it.
     CHECK_THROWS_AS(training::deepenedWeights(a, grown.weights()), Error);
+}
+
+TEST_CASE("learning: --gray-share turns that share of denoising examples grey, input and target alike") {
+    // A grey photo reaches a colour model as its luma in all three channels: so do these examples.
+    const Image clean = testutil::syntheticImage(32, 32, 3, 5);
+    const NoiseSpec noise = NoiseSpec::parse("camera:800");
+    auto equalChannels = [](const Image& im) {
+        return std::equal(im.plane(0), im.plane(0) + im.planeSize(), im.plane(1)) &&
+               std::equal(im.plane(0), im.plane(0) + im.planeSize(), im.plane(2));
+    };
+    auto greyCount = [&](double share) {
+        TrainOptions o;
+        o.grayShare = share;
+        o.arch.inChannels = o.arch.outChannels = 3;
+        const training::ExampleMaker maker(o, noise);
+        Random rng(3);
+        int grey = 0;
+        for (int i = 0; i < 100; ++i) {
+            const training::Example e = maker.make(clean, nullptr, rng);
+            REQUIRE(e.input.channels == 3);
+            CHECK(equalChannels(e.input) == equalChannels(e.target));
+            if (equalChannels(e.target)) {
+                ++grey;
+                const Image luma = toGray(clean);
+                CHECK(std::equal(luma.plane(0), luma.plane(0) + luma.planeSize(), e.target.plane(0)));
+                CHECK(e.input.pixels != e.target.pixels);  // the noise is kept, in grey
+            }
+        }
+        return grey;
+    };
+    CHECK(greyCount(0) == 0);
+    CHECK(greyCount(1) == 100);
+    const int half = greyCount(0.5);
+    CHECK(half > 30);
+    CHECK(half < 70);
 }

@@ -53,6 +53,9 @@ struct TrainOptions {
     // many pixels, and each patch is a random square of side --patch to that many (as the image
     // allows), resized to --patch: a whole scene at one scale, for colorizers (zoom is then unused).
     int resizeShort = 0;
+    // Denoise, colour models: this share of the examples is turned grey after the noise (the luma in
+    // all three channels, input and target alike), as a grey photo reaches a colour model.
+    double grayShare = 0;
     double lr = 1e-3;
     double minLr = 1e-5;
     int64_t warmup = -1;     // -1: 2% of steps, at most 1000

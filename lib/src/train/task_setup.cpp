@@ -75,6 +75,8 @@ void training::checkOptions(const TrainOptions& o) {
     refuse(o.resizeShort < 0 || o.resizeShort > 16384 || (o.resizeShort > 0 && o.resizeShort < o.patch),
            "--resize-short must be 0 (off) or from --patch (" + std::to_string(o.patch) + ") to 16384");
     refuse(o.resizeShort > 0 && o.zoom > 1, "--resize-short and --zoom do not combine (choose one)");
+    refuse(!(o.grayShare >= 0 && o.grayShare <= 1), "--gray-share must be a share from 0 to 1");
+    refuse(o.grayShare > 0 && (o.task != Task::Denoise || o.gray), "--gray-share is for colour denoisers (without --gray)");
     refuse(!std::isfinite(o.lr) || o.lr > 10, "--lr must be a finite number in (0, 10]");
     refuse(!(o.minLr >= 0 && o.minLr <= 10), "--min-lr must be a finite number in [0, 10]");
     refuse(o.warmup < -1, "--warmup must be -1 (automatic) or 0 and more");

@@ -111,6 +111,10 @@ Example ExampleMaker::make(const Image& clean, const Image* degraded, Random& rn
     e.input = degraded ? tasks::withChannels(*degraded, C) : e.target;
     if (!degraded && !noise_.empty()) {
         applyNoise(noise_, e.input, rng());
+        if (C == 3 && o_.grayShare > 0 && rng.uniform() < o_.grayShare) {
+            e.input = grayToRgb(toGray(e.input));
+            e.target = grayToRgb(toGray(e.target));
+        }
         if (rng.uniform() < kClipShare) clipTo8Bit(e.input);
     }
     e.shown = e.input;
