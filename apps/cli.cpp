@@ -169,7 +169,7 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
         if (task == aekit::Task::Colorize)
             name = "colorize";
         else if (task == aekit::Task::Denoise)
-            name = "photo";  // colour images; cmd_denoise takes "gray" for grey ones (it measured better on grey real noise)
+            name = "photo";  // colour images; cmd_denoise takes "photo-gray" for grey ones (it measured better on grey real noise)
         else
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--model: no default model for this task; name one");
     }
@@ -188,7 +188,7 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
     std::string where;
     for (const auto& d : modelSearchPath()) where += " " + d;
     throw aekit::Error(aekit::ErrorKind::InvalidArgument, "model '" + name + "' (" + file + ") not found in:" + where +
-                                                 " (names: photo, color (or gaussian), gray, document, colorize; or give a path)");
+                                                 " (names: photo, photo-gray, color (or gaussian), gray, document, colorize; or give a path)");
 }
 
 bool Progress::onTerminal() { return ::isatty(STDERR_FILENO) == 1; }

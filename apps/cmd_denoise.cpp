@@ -20,7 +20,7 @@ int runDenoise(int argc, char** argv) {
     cli::addBatchOptions(opts, pos, batch, "image files or folders (recursive)");
     // clang-format off
     opts.add_options()
-        ("model,m", po::value(&modelName), "photo | color (alias gaussian) | gray | document, or a model file (default: photo for colour images, gray for grey)")
+        ("model,m", po::value(&modelName), "photo | photo-gray | color (alias gaussian) | gray | document, or a model file (default: photo for colour images, photo-gray for grey)")
         ("sigma", po::value(&sigma)->default_value(0), "remove at most noise of this level (0-255); 0: all the model finds")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic from --max-memory)")
         ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB")
@@ -39,8 +39,8 @@ int runDenoise(int argc, char** argv) {
     if (!(sigma >= 0 && sigma <= 255)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--sigma: 0 to 255");
     if (io.tile < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tile: 0 (automatic) or a side in pixels");
     // Loaded once, before any image: a bad model is one error, not one per file. Without --model, grey
-    // images get the grey model (on grey real noise it measured better than the photo model), loaded
-    // at the first grey image.
+    // images get the photo model trained with grey examples too (on grey real noise it measured best),
+    // loaded at the first grey image.
     aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Denoise)), io);
     if (io.tile > 0 && io.tile < model.smallestUsefulTile())
         cli::note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " +
@@ -50,7 +50,7 @@ int runDenoise(int argc, char** argv) {
     auto modelFor = [&](int channels) -> aekit::ImageModel& {
         if (!modelName.empty() || channels == 3) return model;
         if (!greyDefault)
-            greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("gray", aekit::Task::Denoise)), io);
+            greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("photo-gray", aekit::Task::Denoise)), io);
         return *greyDefault;
     };
     return cli::runImageBatch(batch, "denoise", [&](const aekit::BatchItem& item) {

@@ -24,11 +24,15 @@ row_nlm="| OpenCV NLM, h = 0.5 x estimated sigma | $(get "['nlm']['psnr']") | $(
 row_in="$row_in $(get "['input_psnr']") | |"
 row_photo="$row_photo **$(get "['psnr']")** | $(get "['ssim']" 4) |"
 row_nlm="$row_nlm $(get "['nlm']['psnr']") | $(get "['nlm']['ssim']" 4) |"
+"$aekit" eval --model photo-gray "${cc[@]}" >/dev/null
+row_pg="| aekit \`photo-gray\` (the grey default) | $(get "['psnr']") | $(get "['ssim']" 4) |"
+"$aekit" eval --model photo-gray "${cc[@]}" --gray >/dev/null
+row_pg="$row_pg **$(get "['psnr']")** | $(get "['ssim']" 4) |"
 "$aekit" eval --model color "${cc[@]}" >/dev/null
 row_color="| aekit \`color\` (Gaussian) | $(get "['psnr']") | $(get "['ssim']" 4) |"
 "$aekit" eval --model gray "${cc[@]}" --gray >/dev/null
-row_color="$row_color $(get "['psnr']") (\`gray\`, the grey default) | $(get "['ssim']" 4) |"
-printf '%s\n' "$row_in" "$row_photo" "$row_color" "$row_nlm"
+row_color="$row_color $(get "['psnr']") (\`gray\`) | $(get "['ssim']" 4) |"
+printf '%s\n' "$row_in" "$row_photo" "$row_pg" "$row_color" "$row_nlm"
 for h in 4 6 9; do
   "$aekit" eval --model photo "${cc[@]}" --baseline nlm --nlm-h "$h" >/dev/null
   r="| OpenCV NLM, h = $h | $(get "['nlm']['psnr']") | $(get "['nlm']['ssim']" 4) |"
