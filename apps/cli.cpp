@@ -180,7 +180,9 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
     // Other spellings users type for the same models.
     if (name == "gaussian" || name == "colour") name = "color";
     if (name == "grey") name = "gray";
-    const std::string file = name == "colorize" ? "colorize.safetensors" : "denoise-" + name + ".safetensors";
+    if (task == aekit::Task::Colorize && name == "document") name = "colorize-document";  // `colorize --model document`
+    const bool colorizer = name == "colorize" || name == "colorize-document";
+    const std::string file = colorizer ? name + ".safetensors" : "denoise-" + name + ".safetensors";
     for (const auto& dir : modelSearchPath()) {
         const fs::path p = fs::path(dir) / file;
         if (fs::exists(p)) return p.string();
@@ -188,7 +190,7 @@ std::string resolveModel(const std::string& nameOrPath, aekit::Task task) {
     std::string where;
     for (const auto& d : modelSearchPath()) where += " " + d;
     throw aekit::Error(aekit::ErrorKind::InvalidArgument, "model '" + name + "' (" + file + ") not found in:" + where +
-                                                 " (names: photo, photo-gray, color (or gaussian), gray, document, colorize; or give a path)");
+                                                 " (names: photo, photo-gray, color (or gaussian), gray, document, colorize, colorize-document (colorize --model document); or give a path)");
 }
 
 bool Progress::onTerminal() { return ::isatty(STDERR_FILENO) == 1; }

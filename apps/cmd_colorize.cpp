@@ -19,7 +19,7 @@ int runColorize(int argc, char** argv) {
     cli::addBatchOptions(opts, pos, batch, "image files or folders (recursive)");
     // clang-format off
     opts.add_options()
-        ("model,m", po::value(&modelName), "colorize, or a model file")
+        ("model,m", po::value(&modelName), "colorize (photos), document (scanned pages), or a model file")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic)")
         ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB");
     // clang-format on

@@ -12,6 +12,21 @@
 #include "cli.hpp"
 #include "commands.hpp"
 
+namespace {
+
+// A colorized page's figures (aekit/metrics.hpp, pageColour); "-" where the page has no such pixels.
+void printPage(const aekit::PageColour& p) {
+    auto figure = [](double v, const char* format) {
+        char text[32] = "-";
+        if (v >= 0) std::snprintf(text, sizeof text, format, v);
+        return std::string(text);
+    };
+    std::printf("  paper tone error %s  ink chroma %s  coloured marks right %s", figure(p.paperToneError, "%.2f").c_str(),
+                figure(p.inkChroma, "%.2f").c_str(), figure(100 * p.markShare, "%.0f%%").c_str());
+}
+
+}  // namespace
+
 int runEval(int argc, char** argv) {
     namespace po = cli::po;
     std::string modelName, protocol, json, baseline, tune;
@@ -24,7 +39,7 @@ int runEval(int argc, char** argv) {
         ("tune-nlm", po::value(&tune), "gray|colour: tune NLM's h on --images (training images!) for the --noise sigma; no model")
         ("images", po::value(&images)->multitoken()->required(), "folders of clean images (degraded ones with --target)")
         ("target", po::value(&o.target)->multitoken(), "paired clean folders (RMSE and PSNR; no noise added)")
-        ("mask", po::value(&o.mask)->multitoken(), "with --target: mask folders (non-zero: ink), matched by relative path: MAE on the marks, RMSE on the paper")
+        ("mask", po::value(&o.mask)->multitoken(), "mask folders matched by relative path; denoise, with --target: non-zero is ink (MAE on the marks, RMSE on the paper); colorize: page label maps (make_samples --pages ... LABELDIR)")
         ("noise", po::value(&o.noise)->default_value(o.noise), "noise spec added to the clean images")
         ("seed", po::value(&o.seed)->default_value(o.seed), "noise seed")
         ("protocol", po::value(&protocol)->default_value("float"), "float (noisy not clipped) | 8bit (noisy clipped and rounded)")
@@ -81,7 +96,12 @@ int runEval(int argc, char** argv) {
         if (o.baselineNlm) std::printf("  NLM(h=%.1f) %6.2f dB  SSIM %.4f", im.nlmH, im.baselinePsnr, im.baselineSsim);
         if (colorize) std::printf("  colourfulness %.0f%%  edge chroma error %.2f", 100 * im.colourfulnessRatio, im.edgeChromaError);
         if (paired) std::printf("  RMSE %.4f", im.rmse);
-        if (!o.mask.empty()) std::printf("  ink MAE %.4f  paper RMSE %.4f", im.maskMae, im.unmaskedRmse);
+        if (!o.mask.empty()) {
+            if (colorize)
+                printPage(im.page);
+            else
+                std::printf("  ink MAE %.4f  paper RMSE %.4f", im.maskMae, im.unmaskedRmse);
+        }
         std::printf("\n");
     }
     const auto& m = r.mean;
@@ -96,7 +116,12 @@ int runEval(int argc, char** argv) {
         std::printf("  gray baseline %.2f dB  colourfulness %.0f%% of truth  edge chroma error %.2f", m.inputPsnr,
                     100 * m.colourfulnessRatio, m.edgeChromaError);
     if (paired) std::printf("  RMSE %.4f", m.rmse);
-    if (!o.mask.empty()) std::printf("  ink MAE %.4f  paper RMSE %.4f", m.maskMae, m.unmaskedRmse);
+    if (!o.mask.empty()) {
+        if (colorize)
+            printPage(m.page);
+        else
+            std::printf("  ink MAE %.4f  paper RMSE %.4f", m.maskMae, m.unmaskedRmse);
+    }
     std::printf("  (%.1f s)\n", r.seconds);
     if (!json.empty()) {
         nlohmann::json j{{"model", path},   {"noise", o.noise},         {"seed", o.seed},        {"protocol", protocol},
@@ -108,7 +133,11 @@ int runEval(int argc, char** argv) {
             j["edge_chroma_error"] = m.edgeChromaError;
         }
         if (paired) j["rmse"] = m.rmse;
-        if (!o.mask.empty()) {
+        if (!o.mask.empty() && colorize) {
+            j["paper_tone_error"] = m.page.paperToneError;
+            j["ink_chroma"] = m.page.inkChroma;
+            j["coloured_marks_right"] = m.page.markShare;
+        } else if (!o.mask.empty()) {
             j["ink_mae"] = m.maskMae;
             j["paper_rmse"] = m.unmaskedRmse;
         }

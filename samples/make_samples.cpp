@@ -6,7 +6,8 @@
 // the scene and the document in OUTDIR/gray/, inputs for colorize)
 //        make_samples --large WxH FILE   (a large photo-sized image for speed and memory benchmarks)
 //        make_samples --fabric OUTDIR COUNT SEED   (textures with and without defects: anomaly benchmark)
-//        make_samples --pages OUTDIR COUNT SEED   (random colour document pages: colorize training data)
+//        make_samples --pages OUTDIR COUNT SEED [LABELDIR]   (random colour document pages: colorize training data;
+//                                                             with LABELDIR, each page's label map for aekit eval --mask)
 //        make_samples --scans OUTDIR COUNT SEED   (grey scan/clean pairs and ink masks: document cleaner data)
 //        make_samples --strip OUT.png IN.png...   (images side by side, 4 px apart: README's before/after pictures)
 //        make_samples --grid OUT COLS HEIGHT IN...   (rows of COLS images, each scaled to HEIGHT px high, 4 px apart;
@@ -203,19 +204,23 @@ int main(int argc, char** argv) {
         if (!ok) std::fprintf(stderr, "make_samples: cannot write fabric into %s/normal and %s/defect\n", dir.c_str(), dir.c_str());
         return ok ? 0 : 1;
     }
-    if (argc == 5 && std::string(argv[1]) == "--pages") {
-        const std::string dir = argv[2];
+    if ((argc == 5 || argc == 6) && std::string(argv[1]) == "--pages") {
+        const std::string dir = argv[2], labelDir = argc == 6 ? argv[5] : "";
         const int count = std::atoi(argv[3]);
         std::mt19937 rng(static_cast<unsigned>(std::atoi(argv[4])));
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
+        if (!labelDir.empty()) std::filesystem::create_directories(labelDir, ec);
         bool ok = count > 0;
         for (int i = 0; ok && i < count; ++i) {
             char name[32];
             std::snprintf(name, sizeof name, "/page-%04d.png", i);
-            ok = cv::imwrite(dir + name, samples::randomPage(rng));
+            cv::Mat labels;
+            ok = cv::imwrite(dir + name, samples::randomPage(rng, labelDir.empty() ? nullptr : &labels)) &&
+                 (labelDir.empty() || cv::imwrite(labelDir + name, labels));
         }
-        if (!ok) std::fprintf(stderr, "make_samples: cannot write pages into %s\n", dir.c_str());
+        if (!ok) std::fprintf(stderr, "make_samples: cannot write pages into %s%s%s\n", dir.c_str(), labelDir.empty() ? "" : " and ",
+                              labelDir.c_str());
         return ok ? 0 : 1;
     }
     if (argc == 5 && std::string(argv[1]) == "--scans") {

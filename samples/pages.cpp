@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -179,11 +180,49 @@ void drawFold(cv::Mat& shade, std::mt19937& rng) {
 
 }  // namespace
 
-cv::Mat randomPage(std::mt19937& rng) {
+namespace {
+
+// Labels from the marks drawn alone on white paper and the page before and after its stains.
+cv::Mat pageLabels(const cv::Mat& marksOnWhite, const cv::Mat& unstained, const cv::Mat& page) {
+    cv::Mat lab, stained;
+    marksOnWhite.convertTo(lab, CV_32FC3, 1.0 / 255);
+    cv::cvtColor(lab, lab, cv::COLOR_BGR2Lab);  // L 0-100, a and b in Lab units
+    cv::Mat diff;
+    cv::absdiff(page, unstained, diff);
+    cv::Mat labels(page.size(), CV_8U);
+    for (int y = 0; y < page.rows; ++y)
+        for (int x = 0; x < page.cols; ++x) {
+            const cv::Vec3b w = marksOnWhite.at<cv::Vec3b>(y, x), d = diff.at<cv::Vec3b>(y, x);
+            const cv::Vec3f c = lab.at<cv::Vec3f>(y, x);
+            const double chroma = std::hypot(c[1], c[2]);
+            unsigned char label = kOtherLabel;
+            if (std::max({d[0], d[1], d[2]}) > 2)
+                label = kOtherLabel;  // under a stain
+            else if (std::min({w[0], w[1], w[2]}) >= 250)
+                label = kPaperLabel;
+            else if (chroma >= 15)
+                label = kColouredMarkLabel;
+            else if (c[0] < 60)
+                label = kNeutralInkLabel;
+            labels.at<unsigned char>(y, x) = label;
+        }
+    return labels;
+}
+
+}  // namespace
+
+cv::Mat randomPage(std::mt19937& rng, cv::Mat* labels) {
     const int W = between(rng, 320, 512), H = between(rng, 400, 640);
     cv::Mat m = paper(rng, W, H);
+    std::mt19937 twin = rng;  // drawContent's draws never depend on pixels: the twin draws the same marks
     drawContent(m, rng);
+    const cv::Mat unstained = labels ? m.clone() : cv::Mat();
     drawStains(m, rng, 2);
+    if (labels) {
+        cv::Mat white(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
+        drawContent(white, twin);
+        *labels = pageLabels(white, unstained, m);
+    }
     return m;
 }
 

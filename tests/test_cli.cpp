@@ -511,6 +511,27 @@ TEST_CASE("cli: colorize a gray image into colour with the input's own lightness
     REQUIRE(runAekit("info " + (dir / "stripped.safetensors") + " --record-class-weights").code == 0);
     CHECK(nlohmann::json::parse(Model::load(dir / "stripped.safetensors").metadata.at("aekit.colorize")).at("class_weights") == trained);
     CHECK(runAekit("info color --set-vividness 0.5").output.find("not a colorizer") != std::string::npos);
+    // eval --mask with a colorizer takes page label maps: paper, ink and coloured-mark figures in
+    // range; a page without its label map is named.
+    makeImages(dir / "pages", 1, 40, 32, 3, 130);
+    Image labels = Image::blank(40, 32, 1, 8);
+    for (int64_t i = 0; i < labels.planeSize(); ++i) labels.pixels[size_t(i)] = i % 3 == 0 ? 1.f : i % 3 == 1 ? 0.f : 128 / 255.f;
+    fs::create_directories(dir / "labels");
+    writeImage(dir / "labels/img0.png", labels);
+    const auto e = runAekit("eval --model " + (dir / "c.safetensors") + " --images " + (dir / "pages") + " --mask " + (dir / "labels") +
+                            " --json " + (dir / "page.json"));
+    INFO(e.output);
+    REQUIRE(e.code == 0);
+    CHECK(e.output.find("coloured marks right") != std::string::npos);
+    const auto pj = nlohmann::json::parse(bytesOf(dir / "page.json"));
+    CHECK(pj.at("paper_tone_error").get<double>() >= 0);
+    CHECK(pj.at("ink_chroma").get<double>() >= 0);
+    CHECK(pj.at("coloured_marks_right").get<double>() >= 0);
+    CHECK(pj.at("coloured_marks_right").get<double>() <= 1);
+    fs::remove(dir / "labels/img0.png");
+    const auto missing = runAekit("eval --model " + (dir / "c.safetensors") + " --images " + (dir / "pages") + " --mask " + (dir / "labels"));
+    CHECK(missing.code != 0);
+    CHECK(missing.output.find("no mask 'img0.png'") != std::string::npos);
 }
 
 TEST_CASE("cli: eval of an identity model gives the noisy image's PSNR; eval reports NLM and JSON") {

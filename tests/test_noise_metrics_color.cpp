@@ -325,6 +325,54 @@ TEST_CASE("colour: guided upsampling keeps colour inside L's edges, strip by str
     CHECK(psnr(guided, labToRgb(mergeLab(L, up))) > 50);
 }
 
+TEST_CASE("colour: a page's paper tone, ink chroma and coloured marks are measured on their labels only") {
+    // Four bands of a page in Lab, the truth and an output: paper off by 2 a* units, ink given a
+    // chroma of 5, coloured marks of which half are right, a quarter of the wrong hue and a quarter
+    // too pale, and a stained band (label 64) painted anything, which must not count.
+    const int W = 40, H = 64;
+    Image truthLab = Image::blank(W, H, 3), outLab = Image::blank(W, H, 3), labels = Image::blank(W, H, 1, 8);
+    for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x) {
+            const int64_t k = int64_t(y) * W + x;
+            float t[3], o[3], label;
+            if (y < 16) {  // paper
+                label = 255;
+                t[0] = 92, t[1] = 0, t[2] = 10;
+                o[0] = 92, o[1] = 2, o[2] = 10;
+            } else if (y < 32) {  // dark neutral ink
+                label = 0;
+                t[0] = 20, t[1] = 0, t[2] = 0;
+                o[0] = 20, o[1] = 3, o[2] = 4;
+            } else if (y < 48) {  // coloured marks
+                label = 128;
+                t[0] = 50, t[1] = 40, t[2] = 20;
+                const int quarter = x / 10;
+                o[0] = 50, o[1] = quarter < 2 ? 40.f : quarter == 2 ? -20.f : 12.f, o[2] = quarter < 2 ? 20.f : quarter == 2 ? 40.f : 6.f;
+            } else {  // a stain
+                label = 64;
+                t[0] = 60, t[1] = 10, t[2] = 30;
+                o[0] = 60, o[1] = -40, o[2] = -40;
+            }
+            for (int c = 0; c < 3; ++c) truthLab.plane(c)[k] = t[c], outLab.plane(c)[k] = o[c];
+            labels.plane(0)[k] = label / 255.f;
+        }
+    const Image truth = labToRgb(truthLab), output = labToRgb(outLab);
+    const PageColour p = pageColour(output, truth, labels);
+    // (OpenCV's float Lab conversions round trip to within about 0.2 units.)
+    CHECK(p.paperToneError == doctest::Approx(2).epsilon(0.12));
+    CHECK(p.inkChroma == doctest::Approx(5).epsilon(0.05));
+    CHECK(p.markShare == doctest::Approx(0.5).epsilon(0.01));
+    // The truth scores perfectly; a page without ink has no ink figure; labels of another size are refused.
+    const PageColour self = pageColour(truth, truth, labels);
+    CHECK(self.paperToneError < 1e-6);
+    CHECK(self.markShare == 1.0);
+    Image noInk = labels;
+    for (float& v : noInk.pixels)
+        if (v == 0.f) v = 64 / 255.f;
+    CHECK(pageColour(output, truth, noInk).inkChroma < 0);
+    CHECK_THROWS_AS(pageColour(output, truth, Image::blank(W, H - 1, 1, 8)), aekit::Error);
+}
+
 TEST_CASE("colour: class rebalancing leans to rare ab bins by lambda, and is neutral at lambda 1") {
     const aekit::tasks::AbBins bins = aekit::tasks::AbBins::inGamut(10);
     const int Q = bins.count();

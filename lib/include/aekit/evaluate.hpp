@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "aekit/inference.hpp"
+#include "aekit/metrics.hpp"
 #include "aekit/model.hpp"
 #include "aekit/noise.hpp"
 
@@ -20,8 +21,9 @@ struct EvalOptions {
     bool baselineNlm = false;       // OpenCV non-local means on the same 8-bit noisy images
     double nlmH = 0;                // h of NLM; 0: the value tuned on training images for this sigma
     std::vector<std::string> target;  // paired clean folders (then no noise is added)
-    // With target: folders of masks matched by relative path (non-zero: a mark, e.g. ink on a page),
-    // for the error on the marks and on the rest (the paper) separately.
+    // Folders of masks matched by relative path. Denoise, with target: non-zero is a mark (ink on a
+    // page), for the error on the marks and on the rest (the paper) separately. Colorize: page label
+    // maps (aekit/metrics.hpp, pageColour) for the colour of paper, ink and coloured marks.
     std::vector<std::string> mask;
     std::string saveDir;            // strips noisy | aekit | [baseline] | clean as PNG
     bool gray = false;              // denoise: evaluate on grey versions (8-bit luma); a colour model sees
@@ -38,6 +40,7 @@ struct EvalImage {
     double rmse = 0;                // paired: on the 0-1 scale
     double maskMae = 0;             // with a mask: mean absolute error on its pixels (0-1 scale)
     double unmaskedRmse = 0;        // and RMSE on the others
+    PageColour page;                // colorize with a mask: paper, ink and marks (negative: none on the page)
     double nlmH = 0;                // the baseline's h (0-255 scale)
     double estimatedSigma = 0;      // noise level measured on the noisy image when h came from it
 };

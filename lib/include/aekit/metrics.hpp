@@ -22,4 +22,17 @@ double colourfulness(const Image& rgb);
 constexpr double kStrongEdge = 20;
 double edgeChromaError(const Image& output, const Image& truth, int band = 2);
 
+// Colour on a document page, measured on the pixels of each kind that a label map names (one plane of
+// 8-bit values: 255 paper, 0 dark neutral ink, 128 a coloured mark; other values are left out;
+// `make_samples --pages` writes such maps). All in CIE Lab units; a figure is negative when the page has no
+// pixel of its kind.
+struct PageColour {
+    double paperToneError = -1;  // distance in a*b* between the mean colour of the output's paper and the truth's
+    double inkChroma = -1;       // mean chroma of the output on dark neutral ink
+    double markShare = -1;       // share of coloured-mark pixels the output colours right: hue within
+                                 // kMarkHueTolerance degrees of the truth's, chroma at least half the truth's
+};
+constexpr double kMarkHueTolerance = 45;
+PageColour pageColour(const Image& output, const Image& truth, const Image& labels);
+
 }  // namespace aekit

@@ -176,7 +176,8 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         for (const auto& folder : o.target)
             for (const auto& p : listImages({folder})) targets[relativePath(p, folder)] = p;
     std::map<std::string, std::string> masks;
-    if (!o.mask.empty() && o.target.empty()) fail(ErrorKind::InvalidArgument, "--mask is for paired data (with --target)");
+    if (!o.mask.empty() && o.target.empty() && m.task != Task::Colorize)
+        fail(ErrorKind::InvalidArgument, "--mask is for paired data (with --target) or page labels for a colorizer");
     for (const auto& folder : o.mask)
         for (const auto& p : listImages({folder})) masks[relativePath(p, folder)] = p;
     const NoiseSpec noise = NoiseSpec::parse(o.noise);
@@ -190,6 +191,11 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
 
     // Images the model takes: its own channels, or, with o.gray, grey in and out of a colour model.
     const int C = o.gray ? 1 : m.arch.inChannels;
+    auto maskOf = [&](const std::string& file, const std::string& rel) {
+        auto mask = masks.find(rel);
+        if (mask == masks.end()) fail(ErrorKind::InvalidArgument, file + ": no mask '" + rel + "' in --mask");
+        return std::make_pair(readImage(mask->second), mask->second);
+    };
     auto toChannels = [&](const Image& im) {
         if (im.channels == C) return im;
         if (C == 3) return grayToRgb(im);
@@ -207,6 +213,14 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             r.inputPsnr = psnr(grayRgb, clean);
             r.colourfulnessRatio = colourfulness(output) / std::max(1e-9, colourfulness(clean));
             r.edgeChromaError = edgeChromaError(output, clean);
+            if (!o.mask.empty()) {
+                const auto [labels, labelFile] = maskOf(file, rel);
+                try {
+                    r.page = pageColour(output, clean, labels);
+                } catch (const Error& e) {
+                    fail(ErrorKind::InvalidArgument, labelFile + ": " + e.what());
+                }
+            }
         } else if (!o.target.empty()) {
             auto it = targets.find(rel);
             if (it == targets.end()) fail(ErrorKind::InvalidArgument, file + ": no target '" + rel + "' in --target");
@@ -216,9 +230,8 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             output = clipped(model.denoise(input));  // grey into a colour model: luma out
             r.rmse = std::sqrt(mse(output, clean));
             if (!o.mask.empty()) {
-                auto mask = masks.find(rel);
-                if (mask == masks.end()) fail(ErrorKind::InvalidArgument, file + ": no mask '" + rel + "' in --mask");
-                maskedErrors(output, clean, readImage(mask->second), mask->second, r);
+                const auto [mask, maskFile] = maskOf(file, rel);
+                maskedErrors(output, clean, mask, maskFile, r);
             }
             if (o.baselineNlm) baseline = nlmBaseline(clipped(input), 0, clean.channels == 3, o.nlmH, r);
         } else {
@@ -259,6 +272,14 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         mean.unmaskedRmse += r.unmaskedRmse;
         mean.nlmH += r.nlmH;
         mean.estimatedSigma += r.estimatedSigma;
+    }
+    // Page figures: the mean over the pages that have pixels of the kind.
+    for (double PageColour::*f : {&PageColour::paperToneError, &PageColour::inkChroma, &PageColour::markShare}) {
+        double sum = 0;
+        int count = 0;
+        for (const auto& r : result.images)
+            if (r.page.*f >= 0) sum += r.page.*f, ++count;
+        if (count) mean.page.*f = sum / count;
     }
     const double n = double(result.images.size());
     for (double* v : {&mean.inputPsnr, &mean.psnr, &mean.ssim, &mean.baselinePsnr, &mean.baselineSsim,

@@ -124,4 +124,36 @@ double edgeChromaError(const Image& output, const Image& truth, int band) {
     return count ? sum / double(count) : 0;
 }
 
+PageColour pageColour(const Image& output, const Image& truth, const Image& labels) {
+    if (output.channels != 3 || truth.channels != 3 || output.width != truth.width || output.height != truth.height)
+        fail(ErrorKind::InvalidArgument, "pageColour: needs two RGB images of one size");
+    if (labels.width != truth.width || labels.height != truth.height)
+        fail(ErrorKind::InvalidArgument, "labels are " + std::to_string(labels.width) + "x" + std::to_string(labels.height) +
+                                             ", the page " + std::to_string(truth.width) + "x" + std::to_string(truth.height));
+    const Image a = rgbToLab(output), b = rgbToLab(truth);
+    double paperOut[2] = {0, 0}, paperTruth[2] = {0, 0}, inkChroma = 0;
+    int64_t paper = 0, ink = 0, marks = 0, marksRight = 0;
+    for (int64_t k = 0; k < truth.planeSize(); ++k) {
+        const int label = int(std::lround(255 * labels.plane(0)[k]));
+        const double oa = a.plane(1)[k], ob = a.plane(2)[k], ta = b.plane(1)[k], tb = b.plane(2)[k];
+        if (label == 255) {
+            paperOut[0] += oa, paperOut[1] += ob, paperTruth[0] += ta, paperTruth[1] += tb;
+            ++paper;
+        } else if (label == 0) {
+            inkChroma += std::hypot(oa, ob);
+            ++ink;
+        } else if (label == 128) {
+            const double oc = std::hypot(oa, ob), tc = std::hypot(ta, tb);
+            const double cosine = (oa * ta + ob * tb) / std::max(1e-9, oc * tc);
+            marksRight += oc >= 0.5 * tc && cosine >= std::cos(kMarkHueTolerance * M_PI / 180);
+            ++marks;
+        }
+    }
+    PageColour r;
+    if (paper) r.paperToneError = std::hypot(paperOut[0] - paperTruth[0], paperOut[1] - paperTruth[1]) / double(paper);
+    if (ink) r.inkChroma = inkChroma / double(ink);
+    if (marks) r.markShare = double(marksRight) / double(marks);
+    return r;
+}
+
 }  // namespace aekit
