@@ -135,6 +135,19 @@ TEST_CASE("reference: Winograd convolutions agree with the loops, forward and ba
                     CHECK(winograd == (offered ? 1 + (training && OC >= 16) + (training && OC >= 64) : 0));
                     checkConvAgainstReference(g, c, OC, 3, act, training);
                 }
+    // More than 4 output channels per input channel (a colorizer's 32 -> 261 classes) runs direct:
+    // Winograd's scratchpad would hold every output channel's transformed tiles.
+    for (bool training : {true, false}) {
+        CAPTURE(training);
+        const Case c{1, 16, 12, 8};
+        Graph g(training, false, true);
+        auto* x = g.input(c.C);
+        g.setOutput(g.conv("c", x, 72, 3, Activation::ReLU));
+        if (training) g.requestInputGradient();
+        g.finalize(c.N, c.H, c.W);
+        for (const auto& impl : g.implementations()) CHECK(impl.find("wino") == std::string::npos);
+        checkConvAgainstReference(g, c, 72, 3, Activation::ReLU, training);
+    }
 }
 
 TEST_CASE("reference: 2x2 max pooling forward and backward, and odd sizes refused") {
