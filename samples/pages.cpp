@@ -178,13 +178,9 @@ void drawFold(cv::Mat& shade, std::mt19937& rng) {
         }
 }
 
-}  // namespace
-
-namespace {
-
 // Labels from the marks drawn alone on white paper and the page before and after its stains.
 cv::Mat pageLabels(const cv::Mat& marksOnWhite, const cv::Mat& unstained, const cv::Mat& page) {
-    cv::Mat lab, stained;
+    cv::Mat lab;
     marksOnWhite.convertTo(lab, CV_32FC3, 1.0 / 255);
     cv::cvtColor(lab, lab, cv::COLOR_BGR2Lab);  // L 0-100, a and b in Lab units
     cv::Mat diff;
@@ -195,15 +191,15 @@ cv::Mat pageLabels(const cv::Mat& marksOnWhite, const cv::Mat& unstained, const 
             const cv::Vec3b w = marksOnWhite.at<cv::Vec3b>(y, x), d = diff.at<cv::Vec3b>(y, x);
             const cv::Vec3f c = lab.at<cv::Vec3f>(y, x);
             const double chroma = std::hypot(c[1], c[2]);
-            unsigned char label = kOtherLabel;
-            if (std::max({d[0], d[1], d[2]}) > 2)
-                label = kOtherLabel;  // under a stain
-            else if (std::min({w[0], w[1], w[2]}) >= 250)
-                label = kPaperLabel;
-            else if (chroma >= 15)
-                label = kColouredMarkLabel;
-            else if (c[0] < 60)
-                label = kNeutralInkLabel;
+            unsigned char label = kOtherLabel;  // under a stain, or neither paper nor a clear mark
+            if (std::max({d[0], d[1], d[2]}) <= 2) {
+                if (std::min({w[0], w[1], w[2]}) >= 250)
+                    label = kPaperLabel;
+                else if (chroma >= 15)
+                    label = kColouredMarkLabel;
+                else if (c[0] < 60)
+                    label = kNeutralInkLabel;
+            }
             labels.at<unsigned char>(y, x) = label;
         }
     return labels;
