@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Random colour document pages (see pages.hpp). Every choice comes from the caller's generator.
+// Random colour document pages (see pages.hpp). Every choice comes from the caller's generator except the
+// paper's grain, drawn from OpenCV's own (cv::randn), which make_samples consumes in the same order every run.
 #include "pages.hpp"
 
 #include <opencv2/imgproc.hpp>

@@ -3,11 +3,13 @@
 // independent computations) and colour conversions.
 #include <doctest/doctest.h>
 
+#include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc/edge_filter.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "aekit/noise.hpp"
 #include "aekit/network.hpp"
 #include "aekit/random.hpp"
+#include "pages.hpp"
 #include "support/synthetic.hpp"
 #include "tasks/ab_bins.hpp"
 #include "tasks/codec.hpp"
@@ -371,6 +374,51 @@ TEST_CASE("colour: a page's paper tone, ink chroma and coloured marks are measur
         if (v == 0.f) v = 64 / 255.f;
     CHECK(pageColour(output, truth, noInk).inkChroma < 0);
     CHECK_THROWS_AS(pageColour(output, truth, Image::blank(W, H - 1, 1, 8)), aekit::Error);
+}
+
+TEST_CASE("colour: the page generator's label maps name paper, dark ink and coloured marks; asking for them changes no pixel") {
+    int64_t counts[3] = {0, 0, 0}, right[3] = {0, 0, 0};  // paper, ink, marks: pixels, and those that look the part
+    for (unsigned seed : {1u, 2u, 3u}) {
+        CAPTURE(seed);
+        // (The paper's grain comes from OpenCV's own generator, which make_samples draws in order.)
+        std::mt19937 plain(seed), labelled(seed);
+        cv::setRNGSeed(int(seed));
+        const cv::Mat page = samples::randomPage(plain);
+        cv::Mat labels;
+        cv::setRNGSeed(int(seed));
+        const cv::Mat same = samples::randomPage(labelled, &labels);
+        REQUIRE(same.size() == page.size());
+        CHECK(cv::norm(page, same, cv::NORM_INF) == 0);
+        REQUIRE(labels.size() == page.size());
+        cv::Mat lab;
+        page.convertTo(lab, CV_32FC3, 1.0 / 255);
+        cv::cvtColor(lab, lab, cv::COLOR_BGR2Lab);
+        int64_t paper = 0;
+        for (int y = 0; y < page.rows; ++y)
+            for (int x = 0; x < page.cols; ++x) {
+                const cv::Vec3f c = lab.at<cv::Vec3f>(y, x);
+                const double chroma = std::hypot(c[1], c[2]);
+                switch (labels.at<uint8_t>(y, x)) {
+                    case samples::kPaperLabel:  // light, and at most the chroma of the yellowed tone plus grain
+                        ++counts[0], ++paper, right[0] += c[0] > 75 && chroma < 30;
+                        break;
+                    case samples::kNeutralInkLabel:
+                        ++counts[1], right[1] += c[0] < 60;
+                        break;
+                    case samples::kColouredMarkLabel:
+                        ++counts[2], right[2] += chroma >= 10;
+                        break;
+                    default:
+                        break;
+                }
+            }
+        CHECK(paper > page.total() / 2);
+    }
+    for (int k = 0; k < 3; ++k) {
+        CAPTURE(k);
+        REQUIRE(counts[k] > 0);
+        CHECK(double(right[k]) / double(counts[k]) > 0.9);
+    }
 }
 
 TEST_CASE("colour: class rebalancing leans to rare ab bins by lambda, and is neutral at lambda 1") {
