@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <mutex>
 
 #include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
@@ -202,6 +204,9 @@ void Progress::update(size_t done, size_t failed) {
     if (!onTerminal()) return;
     const auto now = std::chrono::steady_clock::now();
     if (done < total_ && now - last_ < std::chrono::milliseconds(200)) return;
+    // While a decoder on the reading thread holds stderr, this update is left to the next one.
+    const auto lock = aekit::stderrLock(done >= total_);
+    if (!lock.owns_lock()) return;
     last_ = now;
     const double s = std::chrono::duration<double>(now - start_).count();
     const double rate = done / std::max(1e-9, s);
@@ -255,7 +260,9 @@ void refuseUnknownImageExtension(const std::string& out) {
 Verbosity verbosity = Verbosity::Normal;
 
 void note(const std::string& text) {
-    if (verbosity != Verbosity::Quiet) std::cerr << "note: " << oneLine(text) << "\n";
+    if (verbosity == Verbosity::Quiet) return;
+    const auto lock = aekit::stderrLock();
+    std::cerr << "note: " << oneLine(text) << "\n";
 }
 
 namespace {
@@ -345,8 +352,22 @@ aekit::BatchPlan planStreams(const BatchArgs& a) {
 
 }  // namespace
 
-int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void(const aekit::BatchItem&)>& process,
-                  const std::string& defaultExtension) {
+namespace {
+
+using Runner = std::function<aekit::BatchReport(const aekit::BatchPlan&, bool overwrite,
+                                                const std::function<void(size_t, size_t)>& progress, const std::atomic<bool>* stop)>;
+
+// The verbose line for an item written: input -> output (megapixels, seconds since it started).
+void printWritten(const aekit::BatchItem& item, std::chrono::steady_clock::time_point start) {
+    const uint64_t pixels = item.input == "-" ? 0 : aekit::declaredPixels(item.input);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto lock = aekit::stderrLock();
+    std::cerr << item.input << " -> " << item.output << "  (";
+    if (pixels) std::cerr << double(pixels) / 1e6 << " MP, ";
+    std::cerr << seconds << " s)\n";
+}
+
+int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const std::string& defaultExtension) {
     using aekit::Error, aekit::ErrorKind;
     if (a.inputs.empty()) throw Error(ErrorKind::InvalidArgument, "give at least one input file or folder (or - for standard input)");
     if (a.out.empty()) throw Error(ErrorKind::InvalidArgument, "-o: name the output file or folder (or - for standard output)");
@@ -381,19 +402,8 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
     const aekit::BatchPlan mine = aekit::rankShare(plan, a.overwrite, cluster);
     const bool showProgress = verbosity != Verbosity::Quiet && cluster.leader();
     Progress progress(mine.items.size(), cluster.distributed() ? std::string(verb) + " (rank 0's share)" : std::string(verb));
-    auto each = [&](const aekit::BatchItem& item) {
-        const auto start = std::chrono::steady_clock::now();
-        process(item);
-        if (verbosity == Verbosity::Verbose) {
-            const uint64_t pixels = item.input == "-" ? 0 : aekit::declaredPixels(item.input);
-            std::cerr << item.input << " -> " << item.output << "  (";
-            if (pixels) std::cerr << double(pixels) / 1e6 << " MP, ";
-            std::cerr << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
-        }
-    };
     // Standard output is always written (a file named "-" in the folder is not the output).
-    const aekit::BatchReport report = aekit::gatherReports(aekit::runBatch(
-                                                               mine, a.overwrite || a.out == "-", each,
+    const aekit::BatchReport report = aekit::gatherReports(run(mine, a.overwrite || a.out == "-",
                                                                [&](size_t done, size_t failed) {
                                                                    if (showProgress) progress.update(done, failed);
                                                                },
@@ -416,6 +426,61 @@ int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void
     int64_t code = report.interrupted ? kInterrupted : failures.empty() ? kOk : kSomeFailed;
     cluster.sum(&code, 1);
     return int(code);
+}
+
+}  // namespace
+
+int runImageBatch(const BatchArgs& a, const char* verb, const std::function<void(const aekit::BatchItem&)>& process,
+                  const std::string& defaultExtension) {
+    auto each = [&](const aekit::BatchItem& item) {
+        const auto start = std::chrono::steady_clock::now();
+        process(item);
+        if (verbosity == Verbosity::Verbose) printWritten(item, start);
+    };
+    return runPlanned(
+        a, verb,
+        [&](const aekit::BatchPlan& plan, bool overwrite, const std::function<void(size_t, size_t)>& progress,
+            const std::atomic<bool>* stop) { return aekit::runBatch(plan, overwrite, each, progress, stop); },
+        defaultExtension);
+}
+
+int runImageBatch(const BatchArgs& a, const char* verb, const ComputeImage& compute, const aekit::InferenceOptions& inference,
+                  const std::string& defaultExtension) {
+    // Each item's clock starts when its reading does (on the reading thread).
+    std::mutex startsMutex;
+    std::map<const aekit::BatchItem*, std::chrono::steady_clock::time_point> starts;
+    aekit::BatchStages s;
+    s.read = [&](const aekit::BatchItem& item) {
+        if (verbosity == Verbosity::Verbose) {
+            const std::lock_guard<std::mutex> lock(startsMutex);
+            starts[&item] = std::chrono::steady_clock::now();
+        }
+        return readInput(item.input, a.read);
+    };
+    s.compute = [&](const aekit::BatchItem& item, aekit::Image&& input) {
+        const aekit::Image in = std::move(input);  // freed before the writer needs its own planes
+        return compute(item, in);
+    };
+    s.write = [&](const aekit::BatchItem& item, const aekit::Image& output) {
+        writeOutput(item, output, a);
+        if (verbosity == Verbosity::Verbose) {
+            std::chrono::steady_clock::time_point start;
+            {
+                const std::lock_guard<std::mutex> lock(startsMutex);
+                start = starts[&item];
+                starts.erase(&item);
+            }
+            printWritten(item, start);
+        }
+    };
+    // Reading ahead and writing behind hold up to two images beside the network's: a twentieth of
+    // the budget each; none under an explicit ceiling, which the network's tiles fill.
+    s.overlapBytes = inference.maxMemoryIsCeiling ? 0 : inference.maxMemoryMB * (uint64_t(1) << 20) / 20;
+    return runPlanned(
+        a, verb,
+        [&](const aekit::BatchPlan& plan, bool overwrite, const std::function<void(size_t, size_t)>& progress,
+            const std::atomic<bool>* stop) { return aekit::runBatch(plan, overwrite, s, progress, stop); },
+        defaultExtension);
 }
 
 aekit::Image readInput(const std::string& path, const aekit::ReadOptions& options) {

@@ -132,4 +132,12 @@ void writeOutput(const aekit::BatchItem& item, const aekit::Image& image, const 
 int runImageBatch(const BatchArgs& args, const char* verb, const std::function<void(const aekit::BatchItem&)>& process,
                   const std::string& defaultExtension = "");
 
+// An image in, an image out: a command's work on one decoded input.
+using ComputeImage = std::function<aekit::Image(const aekit::BatchItem&, const aekit::Image& input)>;
+// runImageBatch for commands that read an image, compute one and write it: the next input is
+// decoded, and the output before it encoded and written, while compute runs (aekit::runBatch's
+// stages), within the memory budget of `inference`.
+int runImageBatch(const BatchArgs& args, const char* verb, const ComputeImage& compute, const aekit::InferenceOptions& inference,
+                  const std::string& defaultExtension = "");
+
 }  // namespace cli

@@ -39,14 +39,13 @@ int runColorize(int argc, char** argv) {
         cli::note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " +
                   std::to_string(model->smallestUsefulTile() / 4) + " px of context on each side); raised to " +
                   std::to_string(model->smallestUsefulTile()));
-    return cli::runImageBatch(batch, "colorize", [&](const aekit::BatchItem& item) {
-        std::vector<std::string> notes;
-        aekit::Image result;
-        {  // the input's planes are freed before the writer needs its own
-            const aekit::Image in = cli::readInput(item.input, batch.read);
-            result = model->colorize(in, &notes);
-        }
-        for (const auto& n : notes) cli::note(item.input + ": " + n);
-        cli::writeOutput(item, result, batch);
-    });
+    return cli::runImageBatch(
+        batch, "colorize",
+        [&](const aekit::BatchItem& item, const aekit::Image& in) {
+            std::vector<std::string> notes;
+            aekit::Image result = model->colorize(in, &notes);
+            for (const auto& n : notes) cli::note(item.input + ": " + n);
+            return result;
+        },
+        io);
 }

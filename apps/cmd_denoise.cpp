@@ -53,12 +53,6 @@ int runDenoise(int argc, char** argv) {
             greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("photo-gray", aekit::Task::Denoise)), io);
         return *greyDefault;
     };
-    return cli::runImageBatch(batch, "denoise", [&](const aekit::BatchItem& item) {
-        aekit::Image result;
-        {  // the input's planes are freed before the writer needs its own
-            const aekit::Image in = cli::readInput(item.input, batch.read);
-            result = modelFor(in.channels).denoise(in, sigma);
-        }
-        cli::writeOutput(item, result, batch);
-    });
+    return cli::runImageBatch(
+        batch, "denoise", [&](const aekit::BatchItem&, const aekit::Image& in) { return modelFor(in.channels).denoise(in, sigma); }, io);
 }

@@ -5,9 +5,12 @@
 
 #include <exiv2/exiv2.hpp>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 #include "aekit/batch.hpp"
 #include "aekit/error.hpp"
@@ -336,4 +339,86 @@ TEST_CASE("image files: a TIFF whose strips declare far more rows than the image
     CAPTURE(what);
     CHECK(what.find(path) != std::string::npos);
     CHECK(what.find("strips or tiles of 12807x65531 pixels") != std::string::npos);
+}
+
+TEST_CASE("batches: overlapped stages read ahead and write behind, and report items in the plan's order") {
+    testutil::TempDir dir;
+    fs::create_directories(dir / "in");
+    for (int i = 0; i < 7; ++i) writeImage(dir / ("in/p" + std::to_string(i) + ".png"), testutil::syntheticImage(8, 8, 3, i));
+    std::ofstream(dir / "in/p2.png", std::ios::trunc) << "not a PNG";  // fails in read
+    const BatchPlan plan = planBatch({dir / "in"}, dir / "out");
+    REQUIRE(plan.items.size() == 7);
+    fs::create_directories(dir / "out");
+    writeImage(dir / "out/p5.png", testutil::syntheticImage(8, 8, 3, 99));  // exists: skipped
+
+    for (const bool overlapped : {true, false}) {
+        CAPTURE(overlapped);
+        for (int i : {0, 1, 3, 4, 6}) fs::remove(dir / ("out/p" + std::to_string(i) + ".png"));
+        std::mutex m;
+        std::condition_variable cv;
+        std::set<std::string> reading;  // inputs whose read has begun
+        int readsDuringCompute = 0;
+        BatchStages s;
+        s.read = [&](const BatchItem& item) {
+            {
+                std::lock_guard<std::mutex> lock(m);
+                reading.insert(item.input);
+            }
+            cv.notify_all();
+            return readImage(item.input);
+        };
+        s.compute = [&](const BatchItem& item, Image&& in) {
+            if (item.input.find("p3") != std::string::npos) fail(ErrorKind::InvalidArgument, "compute refused it");
+            // Waits a little for the next item's read: overlapped, it begins meanwhile (p2 is not
+            // read ahead, p5's output exists, so it is never read).
+            const size_t k = size_t(&item - plan.items.data());
+            if (k + 1 < plan.items.size() && k + 1 != 2 && k + 1 != 5) {
+                std::unique_lock<std::mutex> lock(m);
+                readsDuringCompute += cv.wait_for(lock, std::chrono::milliseconds(overlapped ? 5000 : 100),
+                                                 [&] { return reading.count(plan.items[k + 1].input) > 0; });
+            }
+            for (float& v : in.pixels) v = 1.f - v;
+            return std::move(in);
+        };
+        s.write = [&](const BatchItem& item, const Image& out) {
+            if (item.input.find("p4") != std::string::npos) fail(ErrorKind::Io, item.output + ": disk full");
+            writeImage(item.output, out);
+        };
+        s.overlapBytes = overlapped ? 1 << 20 : 0;
+        std::vector<size_t> progress;
+        const BatchReport r = runBatch(plan, false, s, [&](size_t done, size_t) { progress.push_back(done); });
+        // p0's compute sees p1 read ahead (p2, not an image, has no size in its header: read in turn).
+        CHECK(readsDuringCompute == (overlapped ? 1 : 0));
+        CHECK(r.done == 3);
+        CHECK(progress == std::vector<size_t>{1, 2, 3, 4, 5, 6, 7});
+        REQUIRE(r.failures.size() == 3);
+        CHECK(r.failures[0].find("p2.png") != std::string::npos);
+        CHECK(r.failures[1].find("p3.png: compute refused it") != std::string::npos);
+        CHECK(r.failures[2].find("disk full") != std::string::npos);
+        CHECK(r.skipped == std::vector<std::string>{plan.items[5].output});
+        for (int i : {0, 1, 6}) {
+            const Image in = readImage(plan.items[size_t(i)].input), out = readImage(plan.items[size_t(i)].output);
+            for (size_t j = 0; j < in.pixels.size(); ++j) REQUIRE(out.pixels[j] == doctest::Approx(1.f - in.pixels[j]).epsilon(1e-6));
+        }
+        CHECK(!fs::exists(dir / "out/p3.png"));
+        CHECK(!fs::exists(dir / "out/p4.png"));
+    }
+
+    SUBCASE("a stop lets the item being computed be written, and nothing after it") {
+        fs::remove_all(dir / "out");
+        std::atomic<bool> stop{false};
+        BatchStages s;
+        s.read = [](const BatchItem& item) { return readImage(item.input); };
+        s.compute = [&](const BatchItem& item, Image&& in) {
+            if (item.input.find("p1") != std::string::npos) stop = true;
+            return std::move(in);
+        };
+        s.write = [](const BatchItem& item, const Image& out) { writeImage(item.output, out); };
+        s.overlapBytes = 1 << 20;
+        const BatchReport r = runBatch(plan, false, s, {}, &stop);
+        CHECK(r.interrupted);
+        CHECK(r.done == 2);
+        CHECK(fs::exists(dir / "out/p1.png"));
+        CHECK(!fs::exists(dir / "out/p3.png"));
+    }
 }

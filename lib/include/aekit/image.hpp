@@ -4,6 +4,7 @@
 // exiv2 (the only users of those libraries); writes are atomic.
 #pragma once
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,16 @@ struct ReadOptions {
     uint64_t maxPixels = 200'000'000;  // decompression-bomb guard; width * height above it is refused
     uint64_t maxFileBytes = 2ull << 30;
     // What the decoding libraries print (libpng, libjpeg) is captured and folded into aekit's error
-    // line, or, for a file that decodes with a warning, appended here when given. Off where other
-    // threads may print meanwhile (capture takes the whole process's stderr).
+    // line, or, for a file that decodes with a warning, appended here when given. Capture takes the
+    // whole process's stderr: where other threads may print meanwhile, they take stderrLock() first,
+    // or this is off.
     bool captureLibraryMessages = true;
     std::vector<std::string>* notes = nullptr;
 };
+
+// Held while a decoder's messages are captured: a thread that prints to stderr while another may be
+// decoding takes it first (wait false: try only; the lock then may not own the mutex).
+std::unique_lock<std::mutex> stderrLock(bool wait = true);
 
 // Reads PNG, JPEG, TIFF, BMP or WebP; applies the EXIF orientation. Throws Error naming the file and
 // the problem (missing, unreadable, empty, not an image, truncated, zero pixels, over the limit,
@@ -57,7 +63,8 @@ std::vector<uint8_t> encodeImage(const Image& image, const std::string& format, 
 
 bool isImagePath(const std::string& path);  // by extension
 // Width x height as the file's header declares it, read from its first megabyte without decoding;
-// 0 when the header does not tell (a missing or malformed file: reading it will say why).
+// 0 when the header does not tell (a missing or malformed file, or not a regular file: reading it
+// will say why).
 uint64_t declaredPixels(const std::string& path);
 std::vector<std::string> imageExtensions();
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Batch planning: input discovery, output mapping, never-overwrite checks (see aekit/batch.hpp).
+// Batch planning: input discovery, output mapping, never-overwrite checks (see aekit/batch.hpp);
+// running a plan is batch_run.cpp.
 #include "aekit/batch.hpp"
 
 #include <algorithm>
@@ -104,42 +105,6 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
         plan.items.push_back({input, relative, o.string()});
     }
     return plan;
-}
-
-BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<void(const BatchItem&)>& process,
-                     const std::function<void(size_t done, size_t failed)>& progress, const std::atomic<bool>* stop) {
-    BatchReport report;
-    size_t handled = 0;
-    for (const auto& item : plan.items) {
-        if (stop && stop->load()) {
-            report.interrupted = true;
-            break;
-        }
-        std::error_code ec;
-        if (!overwrite && fs::exists(item.output, ec)) {
-            report.skipped.push_back(item.output);
-        } else {
-            try {
-                const fs::path parent = fs::path(item.output).parent_path();
-                if (!parent.empty()) {
-                    fs::create_directories(parent, ec);
-                    if (ec) fail(ErrorKind::Io, parent.string() + ": cannot create folder: " + ec.message());
-                }
-                process(item);
-                ++report.done;
-            } catch (const Error& e) {
-                const std::string what = e.what();
-                report.failures.push_back(what.find(item.input) == std::string::npos ? item.input + ": " + what : what);
-            } catch (const std::bad_alloc&) {
-                report.failures.push_back(item.input + ": out of memory (try a smaller --max-memory or --tile)");
-            } catch (const std::exception& e) {
-                report.failures.push_back(item.input + ": " + e.what());
-            }
-        }
-        ++handled;
-        if (progress) progress(handled, report.failures.size());
-    }
-    return report;
 }
 
 }  // namespace aekit

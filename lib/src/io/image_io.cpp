@@ -97,6 +97,8 @@ bool isImagePath(const std::string& path) {
 }
 
 uint64_t declaredPixels(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return 0;  // a named pipe would block here, and lose what it gives
     std::ifstream in(path, std::ios::binary);
     std::vector<uint8_t> head(size_t(1) << 20);  // room for a JPEG's EXIF block before its frame header
     in.read(reinterpret_cast<char*>(head.data()), std::streamsize(head.size()));

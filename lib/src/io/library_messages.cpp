@@ -2,12 +2,14 @@
 // Capturing what third-party libraries print to stderr (see library_messages.hpp).
 #include "io/library_messages.hpp"
 
+#include "aekit/image.hpp"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace aekit::io {
+namespace aekit {
 
 namespace {
 
@@ -17,6 +19,12 @@ std::mutex& captureMutex() {
 }
 
 }  // namespace
+
+std::unique_lock<std::mutex> stderrLock(bool wait) {
+    return wait ? std::unique_lock<std::mutex>(captureMutex()) : std::unique_lock<std::mutex>(captureMutex(), std::try_to_lock);
+}
+
+namespace io {
 
 LibraryMessages::LibraryMessages() : lock_(captureMutex()) {
     std::fflush(stderr);
@@ -60,4 +68,5 @@ std::string LibraryMessages::take() {
 
 LibraryMessages::~LibraryMessages() { take(); }
 
-}  // namespace aekit::io
+}  // namespace io
+}  // namespace aekit

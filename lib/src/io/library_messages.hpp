@@ -2,7 +2,8 @@
 // Third-party decoders print to stderr on their own (libpng's "libpng error: ...", libjpeg's
 // "Corrupt JPEG data: ..."), beside aekit's one line per problem. While a LibraryMessages object
 // lives, whatever is written to the process's stderr goes to a memory file instead, so aekit can
-// fold it into its own line. One at a time in the process (a mutex): only decoders run under it.
+// fold it into its own line. One at a time in the process, under the mutex of aekit::stderrLock(),
+// which other printers take meanwhile: only decoders run under it.
 #pragma once
 #include <mutex>
 #include <string>
