@@ -2,6 +2,9 @@
 // aekit: one program, one subcommand per file (commands.hpp lists them).
 #include <cstring>
 #include <iostream>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
@@ -21,6 +24,12 @@ void usage(std::ostream& os) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+    // One heap for all threads: a folder's reading and writing threads would otherwise get heaps of
+    // their own, whose freed pages the network's thread never reuses (2026-12-03, colorize of the 20
+    // largest of 200 small photos, 2 threads: 610 MB peak, 572-577 MB with one heap, no slower).
+    mallopt(M_ARENA_MAX, 1);
+#endif
     if (argc < 2) {
         usage(std::cerr);
         return cli::kUsage;

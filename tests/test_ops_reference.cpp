@@ -425,3 +425,50 @@ TEST_CASE("arena: an inference U-Net, its activations planned in one block, comp
         }
     }
 }
+
+TEST_CASE("output strips: the output handed over a strip of rows at a time is the whole output's rows") {
+    // A colorizer-like network (its output layer a convolution that computes each strip from its
+    // source rows and a halo) and a residual one (its output a sum, read through a view of the
+    // whole tensor); on the blocked layout (Winograd) and on nhwc (direct); one strip, edge strips
+    // only, inner ones, and a row count that must shrink to divide the height.
+    for (const aekit::ConvAlgorithm algorithm : {aekit::ConvAlgorithm::Auto, aekit::ConvAlgorithm::Direct})
+        for (const bool residual : {false, true}) {
+            CAPTURE(aekit::toString(algorithm));
+            CAPTURE(residual);
+            aekit::setConvAlgorithm(algorithm);
+            aekit::Architecture arch;
+            arch.inChannels = residual ? 3 : 1;
+            arch.outChannels = residual ? 3 : 40;
+            arch.residual = residual;
+            arch.inputSkip = residual;
+            aekit::Network train(arch, aekit::Mode::Training), infer(arch, aekit::Mode::Inference);
+            train.initWeights(7);
+            infer.setWeights(train.weights());
+            infer.setOutputStrips(32);
+            for (const auto [H, W, rows] : {std::tuple{16, 48, 16}, std::tuple{64, 32, 32}, std::tuple{128, 48, 32},
+                                            std::tuple{48, 64, 24}}) {
+                CAPTURE(H);
+                CAPTURE(W);
+                train.setShape(1, H, W);
+                infer.setShape(1, H, W);
+                CHECK(infer.outputStripRows() == rows);
+                const auto x = randomFloatVec(size_t(arch.inChannels) * H * W, uint64_t(H * 100 + W), 0, 1);
+                std::copy(x.begin(), x.end(), train.input());
+                std::copy(x.begin(), x.end(), infer.input());
+                train.forward();
+                infer.forward();
+                const int C = arch.outChannels;
+                for (int y0 = 0; y0 < H; y0 += rows) {
+                    CAPTURE(y0);
+                    const float* strip = infer.outputRows(y0);
+                    std::vector<double> expected;
+                    for (int c = 0; c < C; ++c)
+                        for (int y = y0; y < y0 + rows; ++y)
+                            for (int x = 0; x < W; ++x) expected.push_back(train.output()[(size_t(c) * H + y) * W + x]);
+                    checkClose(strip, expected, expected.size(), 1e-4, "output strip");
+                }
+                CHECK_THROWS_AS(infer.outputRows(rows / 2), aekit::Error);  // not a strip's first row
+            }
+        }
+    aekit::setConvAlgorithm(aekit::ConvAlgorithm::Auto);
+}

@@ -80,6 +80,14 @@ public:
     void forward();
     // output: N x outChannels x H x W, plain NCHW, valid after forward().
     const float* output() const;
+    // Inference with many output channels (a colorizer's class scores): before setShape, ask for
+    // the output a strip of at most `rows` rows at a time (0: whole, the default), so that no plain
+    // copy of the whole output is held. forward() then leaves output() empty; outputRows(y0)
+    // converts rows [y0, y0 + outputStripRows()) of image 0 and returns them, outChannels x rows x W
+    // plain, valid until the next call. y0 is a multiple of outputStripRows(), which divides H.
+    void setOutputStrips(int rows);
+    int outputStripRows() const;
+    const float* outputRows(int y0);
     // code: N x code x H/2^L x W/2^L plain NCHW, valid after forward().
     const float* code();
     std::vector<int64_t> codeShape() const;

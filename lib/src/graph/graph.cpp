@@ -2,6 +2,9 @@
 // Graph building, finalize and replay (see graph.hpp).
 #include "graph/graph.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "aekit/error.hpp"
 #include "ops/binary.hpp"
 #include "ops/concat.hpp"
@@ -111,6 +114,9 @@ void Graph::build(int N, int H, int W, std::string& building) {
     if (ctx_.training && input_->needsDiff)
         for (int i = 0; i < std::max(1, input_->consumers); ++i)
             input_->diffSlots.push_back(ctx_.alloc(ctx_.activation(shape)));
+    // An output convolution computes its strips itself, after forward (ops/conv.hpp).
+    stripConv_ = ops_.empty() || ops_.back()->dst() != output_ ? nullptr : dynamic_cast<ops::Conv*>(ops_.back().get());
+    if (stripConv_) stripConv_->setStripRows(ctx_.training ? 0 : stripRowsAsked_);
     for (size_t i = 0; i < ops_.size(); ++i) {
         building = "layer '" + ops_[i]->name() + "'";
         ctx_.now = int(i) + 1;
@@ -122,19 +128,48 @@ void Graph::build(int N, int H, int W, std::string& building) {
         for (size_t i = 0; i < ops_.size(); ++i)
             for (Tensor* src : ops_[i]->srcs()) arena_.use(src->value, int(i) + 1);
         arena_.use(output_->value, end);
+        if (stripConv_ && stripConv_->stripRows() > 0) arena_.use(stripConv_->srcs()[0]->value, end);  // read by strips
         if (code_) arena_.use(code_->value, end);
     }
 
-    // Edges: plain NCHW buffers for the caller, one reorder each.
+    // Edges: plain NCHW buffers for the caller, one reorder each; the output whole or a strip.
     inputUser_ = plain(shape);
-    outputUser_ = plain(output_->dims);
+    stripRows_ = 0;
+    if (stripConv_ && stripConv_->stripRows() > 0) {
+        stripRows_ = stripConv_->stripRows();
+    } else {
+        stripConv_ = nullptr;
+        if (stripRowsAsked_ > 0 && !ctx_.training) {
+            const memory::dim outH = output_->dims[2];
+            stripRows_ = int(std::min<memory::dim>(stripRowsAsked_, outH));
+            while (outH % stripRows_) --stripRows_;
+        }
+    }
+    memory::dims outputEdge = output_->dims;
+    if (stripRows_ > 0) outputEdge = {1, output_->dims[1], stripRows_, output_->dims[3]};
+    outputUser_ = plain(outputEdge);
     inputSteps_.clear();
     outputSteps_.clear();
     codeSteps_.clear();
     lossDiffSteps_.clear();
     inputDiffSteps_.clear();
     engine::appendReorder(inputSteps_, inputUser_, input_->value);
-    engine::appendReorder(outputSteps_, output_->value, outputUser_);
+    if (stripConv_) {
+        // The output tensor is the convolution's strip.
+        stripRowBytes_ = 0;
+        stripView_ = output_->value;
+        stripReorder_ = dnnl::reorder(stripView_, outputUser_);
+    } else if (stripRows_ > 0) {
+        // A strip of the output tensor: its own strides (any layout, blocked or not), so that moving
+        // the handle by one row's stride addresses the next rows.
+        const memory::desc whole = output_->value.get_desc();
+        const memory::desc view = whole.submemory_desc(outputEdge, {0, 0, 0, 0});
+        stripRowBytes_ = size_t(whole.data.format_desc.blocking.strides[2]) * memory::data_type_size(whole.data_type());
+        stripView_ = memory(view, ctx_.eng, DNNL_MEMORY_NONE);
+        stripReorder_ = dnnl::reorder(stripView_, outputUser_);
+    } else {
+        engine::appendReorder(outputSteps_, output_->value, outputUser_);
+    }
     if (code_) {
         codeUser_ = plain(code_->dims);
         engine::appendReorder(codeSteps_, code_->value, codeUser_);
@@ -184,6 +219,7 @@ void Graph::build(int N, int H, int W, std::string& building) {
         bind(op->forwardSteps);
         bind(op->backwardSteps);
     }
+    if (stripConv_) bind(stripConv_->stripSteps);
     for (auto& g : gathers_) bind(g);
     bind(inputGather_);
     if (ctx_.arena) {
@@ -195,6 +231,23 @@ void Graph::build(int N, int H, int W, std::string& building) {
 
 float* Graph::inputBuffer() { return static_cast<float*>(inputUser_.get_data_handle()); }
 const float* Graph::outputBuffer() const { return static_cast<const float*>(outputUser_.get_data_handle()); }
+void Graph::setOutputStrips(int rows) {
+    if (rows < 0) fail(ErrorKind::InvalidArgument, "output strips need a positive number of rows (0: whole)");
+    if (rows == stripRowsAsked_) return;
+    stripRowsAsked_ = rows;
+    finalized_ = false;  // the next finalize builds the new edge
+}
+
+const float* Graph::outputRows(int y0) {
+    if (!finalized_ || stripRows_ <= 0) fail(ErrorKind::Internal, "Graph::outputRows without output strips");
+    if (y0 < 0 || y0 % stripRows_ || y0 >= output_->dims[2])
+        fail(ErrorKind::Internal, "Graph::outputRows: row " + std::to_string(y0) + " does not start a strip");
+    if (stripConv_) stripConv_->runStrip(ctx_.strm, y0);
+    else stripView_.set_data_handle(static_cast<char*>(output_->value.get_data_handle()) + size_t(y0) * stripRowBytes_);
+    stripReorder_.execute(ctx_.strm, {{DNNL_ARG_FROM, stripView_}, {DNNL_ARG_TO, outputUser_}});
+    return static_cast<const float*>(outputUser_.get_data_handle());
+}
+
 float* Graph::outputDiffBuffer() { return static_cast<float*>(outputDiffUser_.get_data_handle()); }
 const float* Graph::inputDiffBuffer() const { return static_cast<const float*>(inputDiffUser_.get_data_handle()); }
 const float* Graph::codeBuffer() {
@@ -242,9 +295,12 @@ std::vector<ops::Param*> Graph::params() const {
 
 std::vector<std::string> Graph::implementations() const {
     std::vector<std::string> out;
-    for (auto& op : ops_)
-        for (const auto* steps : {&op->forwardSteps, &op->backwardSteps})
+    for (auto& op : ops_) {
+        std::vector<const std::vector<engine::Step>*> lists{&op->forwardSteps, &op->backwardSteps};
+        if (op.get() == stripConv_) lists.push_back(&stripConv_->stripSteps);
+        for (const auto* steps : lists)
             for (const auto& step : *steps) out.push_back(op->name() + ": " + engine::implementation(step));
+    }
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "ops/conv.hpp"
 #include "ops/op.hpp"
 
 namespace aekit::graph {
@@ -48,6 +49,10 @@ public:
     float* codeDiffBuffer();
     const memory::dims& codeDims() const { return code_->dims; }
     const memory::dims& outputDims() const { return output_->dims; }
+    // Inference: the output handed over a strip of rows at a time (see Network::setOutputStrips).
+    void setOutputStrips(int rows);
+    int outputStripRows() const { return stripRows_; }
+    const float* outputRows(int y0);
 
     void forward();
     void backward();
@@ -78,6 +83,14 @@ private:
     bool weightsDirty_ = true;
     memory::dims shape_;
 
+    // Output strips: the rows asked for, the rows per strip for this shape (0: whole output), a
+    // view of that many rows of the output tensor (its handle moved to the strip's first row) and
+    // the reorder from it to outputUser_.
+    int stripRowsAsked_ = 0, stripRows_ = 0;
+    ops::Conv* stripConv_ = nullptr;  // the output convolution, when it computes the strips
+    size_t stripRowBytes_ = 0;
+    memory stripView_;
+    dnnl::reorder stripReorder_;
     memory inputUser_, outputUser_, outputDiffUser_, inputDiffUser_, codeUser_, codeDiffUser_, scratchpad_;
     std::vector<engine::Step> inputSteps_, outputSteps_, codeSteps_, lossDiffSteps_, inputDiffSteps_;
     // Per op (same index): sum of its dst's gradient slots into slot 0, run before its backward.

@@ -143,6 +143,9 @@ int Network::width() const { return static_cast<int>(impl_->g.inputDims()[3]); }
 float* Network::input() { return impl_->g.inputBuffer(); }
 void Network::forward() { impl_->g.forward(); }
 const float* Network::output() const { return impl_->g.outputBuffer(); }
+void Network::setOutputStrips(int rows) { impl_->g.setOutputStrips(rows); }
+int Network::outputStripRows() const { return impl_->g.outputStripRows(); }
+const float* Network::outputRows(int y0) { return impl_->g.outputRows(y0); }
 const float* Network::code() { return impl_->g.codeBuffer(); }
 std::vector<int64_t> Network::codeShape() const {
     const auto& d = impl_->g.codeDims();

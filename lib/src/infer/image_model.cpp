@@ -57,6 +57,9 @@ struct ImageModel::Impl {
     Network net;
     tasks::ColorizeHead head;
     static constexpr int kPad = 16;  // reflect padding around the image: context at its borders
+    // A colorizer's class scores (261 channels) are decoded a strip of this many rows at a time: a
+    // plain copy of a whole tile's scores would cost 1 KB per pixel.
+    static constexpr int kStripRows = 32;
     int align, overlap;
     int halfField;
     int contextRadius = -1;     // px, denoisers and autoencoders: -1 until known
@@ -108,6 +111,7 @@ struct ImageModel::Impl {
         // 3-channel tensors to 16 in blocked layouts, and Winograd's scratchpad all included), as
         // fixed bytes plus bytes per pixel; the larger shape is the smallest useful tile, so that
         // what a refusal says a run needs is that tile's real cost.
+        if (model.task == Task::Colorize) net.setOutputStrips(kStripRows);
         const int s1 = 4 * align, s2 = std::max(16 * align, usefulTile());
         net.setShape(1, s1, s1);
         const double b1 = double(net.shapeBytes());
@@ -200,6 +204,7 @@ struct ImageModel::Impl {
         // untrimmed). Under the default target they stay, for the next image to reuse without faults.
         if (options.maxMemoryIsCeiling) malloc_trim(0);
 #endif
+        net.setOutputStrips(decodeColour ? kStripRows : 0);
         const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
         const int FH = frameH(TH), FW = frameW(TW);
         int T = tileFor(TH, TW, reserved), tileH = 0, tileW = 0;
@@ -245,25 +250,32 @@ struct ImageModel::Impl {
                         }
                     }
                 net.forward();
-                const float* o = net.output();
-                Image ab;
-                if (decodeColour) {
-                    ab = head.decode(o, tileH, tileW);
-                    o = ab.pixels.data();
-                }
                 // The band's frame rows and columns that are image pixels.
                 const int y0 = std::max(by.begin, kPad), y1 = std::min(by.end, kPad + TH);
                 const int x0 = std::max(bx.begin, kPad), x1 = std::min(bx.end, kPad + TW);
-                for (int c = 0; c < outC; ++c)
-                    for (int y = y0; y < y1; ++y) {
-                        const float* row = o + c * tilePlane + int64_t(y - by.origin) * tileW - bx.origin;
-                        float* plane = out.data() + int64_t(c) * H * W;
-                        if (d.identity() && weight == 1.f) {
-                            std::copy(row + x0, row + x1, plane + int64_t(y - kPad) * W + (x0 - kPad));
-                        } else {
-                            for (int x = x0; x < x1; ++x) plane[d.sourceIndex(y - kPad, x - kPad, TH, TW, W)] += weight * row[x];
+                // Rows [r0, r1) of the tile's output, `plane` apart, whose first row is tile row r0.
+                auto keep = [&](const float* o, int r0, int r1, int64_t plane) {
+                    for (int c = 0; c < outC; ++c)
+                        for (int y = std::max(y0, by.origin + r0); y < std::min(y1, by.origin + r1); ++y) {
+                            const float* row = o + c * plane + int64_t(y - by.origin - r0) * tileW - bx.origin;
+                            float* dst = out.data() + int64_t(c) * H * W;
+                            if (d.identity() && weight == 1.f) {
+                                std::copy(row + x0, row + x1, dst + int64_t(y - kPad) * W + (x0 - kPad));
+                            } else {
+                                for (int x = x0; x < x1; ++x) dst[d.sourceIndex(y - kPad, x - kPad, TH, TW, W)] += weight * row[x];
+                            }
                         }
-                    }
+                };
+                if (!decodeColour) {
+                    keep(net.output(), 0, tileH, tilePlane);
+                    continue;
+                }
+                // Class scores to ab a strip at a time, only the strips holding kept rows.
+                const int R = net.outputStripRows();
+                for (int r0 = (y0 - by.origin) / R * R; r0 < y1 - by.origin; r0 += R) {
+                    const Image ab = head.decode(net.outputRows(r0), R, tileW);
+                    keep(ab.pixels.data(), r0, r0 + R, int64_t(R) * tileW);
+                }
             }
     }
 };

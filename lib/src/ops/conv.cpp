@@ -2,6 +2,9 @@
 // Convolution forward/backward on oneDNN (see conv.hpp).
 #include "ops/conv.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "aekit/error.hpp"
 
 namespace aekit::ops {
@@ -34,12 +37,101 @@ Conv::Conv(std::string name, Tensor* src, int IC, const ConvDesc& desc)
     bias_ = addParam("bias", {desc.OC}, tag::x, false);
 }
 
+memory Conv::prepareWeights(const memory::desc& layout, bool training) {
+    const bool keep = preparedWeights_ && preparedWeights_.get_desc() == layout;
+    if (keep) {
+        if (preparedWeights_.get() != weights_->value.get()) engine::appendReorder(prepareSteps, weights_->value, preparedWeights_);
+    } else {
+        preparedWeights_ = engine::layoutFor(prepareSteps, weights_->value, layout, false);
+    }
+    // Cleared only when the graph runs prepareSteps: a buffer made by a shape that never ran stays to fill.
+    preparedAnew = preparedAnew || !keep || training;  // training's backward-data weights are new buffers
+    return preparedWeights_;
+}
+
+bool Conv::finalizeStrips(Context& ctx) {
+    Tensor* src = srcs_[0];
+    const memory::dims& s = src->dims;
+    // The strip copies rows of the source as it lies; a source the convolution reorders first (an
+    // image's few channels) is not worth it.
+    if (src->desc() != ctx.activation(s)) return false;
+    const int H = int(s[2]), halo = desc_.K / 2;
+    int R = std::min(stripRowsAsked_, H);
+    while (H % R) --R;
+    const memory::dim W = s[3];
+    const memory::desc stripMd = ctx.activation({1, IC_, R + 2 * halo, W}), dstMd = ctx.activation({1, desc_.OC, R, W});
+    dnnl::primitive_attr attr = ctx.attr();
+    if (desc_.activation != Activation::None) {
+        dnnl::post_ops po;
+        po.append_eltwise(1.f, activationAlg(desc_.activation).forward, activationAlg(desc_.activation).alpha, 0.f);
+        attr.set_post_ops(po);
+    }
+    // Direct: this path is for expanding output layers, where Winograd does not pay (finalize).
+    const memory::dims strides{1, 1}, padL{0, halo}, padR{0, halo};
+    const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, ctx.dtype, memory::format_tag::any);
+    const dnnl::convolution_forward::primitive_desc pd(
+        {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, stripMd, weightsAny,
+         bias_->value.get_desc(), dstMd, strides, padL, padR},
+        attr, ctx.eng);
+    if (pd.src_desc() != stripMd || pd.dst_desc() != dstMd) return false;
+    ctx.noteScratchpad(pd);
+    dst_->dims = {s[0], desc_.OC, s[2], W};
+    dst_->channels = desc_.OC;
+    dst_->diffSlots.clear();
+    dst_->value = ctx.allocWhole(dstMd);
+    srcStrip_ = ctx.allocWhole(stripMd);
+    const memory weights = prepareWeights(pd.weights_desc(), false);
+    stripSteps.push_back({dnnl::convolution_forward(pd),
+                          {{DNNL_ARG_SRC, srcStrip_}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_BIAS, bias_->value},
+                           {DNNL_ARG_DST, dst_->value}},
+                          true});
+    // Row offsets: the stride of H in each layout (blocked or not), in bytes.
+    const memory::desc whole = src->desc();
+    const size_t elem = memory::data_type_size(ctx.dtype);
+    srcRowBytes_ = size_t(whole.data.format_desc.blocking.strides[2]) * elem;
+    stripRowBytes_ = size_t(stripMd.data.format_desc.blocking.strides[2]) * elem;
+    for (int rows : {R + 2 * halo, R + halo, R}) {
+        if (rows > H || std::any_of(rowCopies_.begin(), rowCopies_.end(), [&](const RowCopy& c) { return c.rows == rows; }))
+            continue;
+        const memory::dims part{1, IC_, rows, W}, origin{0, 0, 0, 0};
+        RowCopy c{rows, memory(whole.submemory_desc(part, origin), ctx.eng, DNNL_MEMORY_NONE),
+                  memory(stripMd.submemory_desc(part, origin), ctx.eng, DNNL_MEMORY_NONE), {}};
+        c.copy = dnnl::reorder(c.from, c.to);
+        rowCopies_.push_back(std::move(c));
+    }
+    stripRows_ = R;
+    return true;
+}
+
+void Conv::runStrip(dnnl::stream& strm, int y0) {
+    const int H = int(dst_->dims[2]), halo = desc_.K / 2;
+    if (stripRows_ <= 0 || y0 < 0 || y0 % stripRows_ || y0 >= H)
+        fail(ErrorKind::Internal, name_ + ": no strip starts at row " + std::to_string(y0));
+    const int first = std::max(0, y0 - halo), last = std::min(H, y0 + stripRows_ + halo);
+    const int rows = last - first;
+    // Rows beyond the image are the convolution's zero padding.
+    if (rows < stripRows_ + 2 * halo) std::memset(srcStrip_.get_data_handle(), 0, srcStrip_.get_desc().get_size());
+    const auto c = std::find_if(rowCopies_.begin(), rowCopies_.end(), [&](const RowCopy& r) { return r.rows == rows; });
+    if (c == rowCopies_.end()) fail(ErrorKind::Internal, name_ + ": no row copy for " + std::to_string(rows) + " rows");
+    c->from.set_data_handle(static_cast<char*>(srcs_[0]->value.get_data_handle()) + size_t(first) * srcRowBytes_);
+    c->to.set_data_handle(static_cast<char*>(srcStrip_.get_data_handle()) + size_t(first - (y0 - halo)) * stripRowBytes_);
+    c->copy.execute(strm, {{DNNL_ARG_FROM, c->from}, {DNNL_ARG_TO, c->to}});
+    engine::run(strm, stripSteps);
+}
+
 void Conv::finalize(Context& ctx) {
     Tensor* src = srcs_[0];
     const auto& s = src->dims;  // N x IC x H x W
     if (s[1] != IC_)
         fail(ErrorKind::InvalidArgument,
              name_ + ": expects " + std::to_string(IC_) + " input channels, got " + std::to_string(s[1]));
+    prepareSteps.clear();
+    forwardSteps.clear();
+    backwardSteps.clear();
+    stripSteps.clear();
+    rowCopies_.clear();
+    stripRows_ = 0;
+    if (stripRowsAsked_ > 0 && !ctx.training && finalizeStrips(ctx)) return;
     allocateDst(ctx, {s[0], desc_.OC, s[2], s[3]});
 
     const memory::desc dstMd = dst_->desc();
@@ -90,23 +182,12 @@ void Conv::finalize(Context& ctx) {
                                                          attr, ctx.eng);
     });
     ctx.noteScratchpad(fwdPd);
-    prepareSteps.clear();
-    forwardSteps.clear();
-    backwardSteps.clear();
     memory srcValue = src->value;
     if (fwdPd.src_desc() != src->desc()) {
         srcValue = ctx.alloc(fwdPd.src_desc());
         engine::appendReorder(forwardSteps, src->value, srcValue);
     }
-    const bool keep = preparedWeights_ && preparedWeights_.get_desc() == fwdPd.weights_desc();
-    if (keep) {
-        if (preparedWeights_.get() != weights_->value.get()) engine::appendReorder(prepareSteps, weights_->value, preparedWeights_);
-    } else {
-        preparedWeights_ = engine::layoutFor(prepareSteps, weights_->value, fwdPd.weights_desc(), false);
-    }
-    const memory fwdWeights = preparedWeights_;
-    // Cleared only when the graph runs prepareSteps: a buffer made by a shape that never ran stays to fill.
-    preparedAnew = preparedAnew || !keep || ctx.training;  // training's backward-data weights are new buffers
+    const memory fwdWeights = prepareWeights(fwdPd.weights_desc(), ctx.training);
     const memory convDst = nhwcConv ? ctx.alloc(convDstMd) : dst_->value;
     forwardSteps.push_back({dnnl::convolution_forward(fwdPd),
                             {{DNNL_ARG_SRC, srcValue},

@@ -21,7 +21,34 @@ public:
     Param* weights() const { return weights_; }  // OC x IC x K x K
     Param* bias() const { return bias_; }        // OC
 
+    // Inference, a network's output layer: before finalize, ask for the output a strip of at most
+    // `rows` rows at a time (0: whole, the default), so that it never exists whole (a colorizer's
+    // 261 class scores are 1 KB per pixel). finalize then takes the largest row count up to that
+    // which divides H (stripRows(); 0 where it cannot strip: training, or a source in a layout of
+    // its own), dst holds one strip of image 0 (1 x OC x stripRows() x W) and forwardSteps is
+    // empty; runStrip(y0) computes rows [y0, y0 + stripRows()) into dst, after the graph's forward.
+    void setStripRows(int rows) { stripRowsAsked_ = rows; }
+    int stripRows() const { return stripRows_; }
+    void runStrip(dnnl::stream& strm, int y0);
+    std::vector<Step> stripSteps;  // the strip's convolution (the graph binds its scratchpad)
+
 private:
+    // The forward weights in `layout`, kept from the last shape where it matches.
+    memory prepareWeights(const memory::desc& layout, bool training);
+    // finalize's work for one strip; false where this convolution cannot strip.
+    bool finalizeStrips(Context& ctx);
+    int stripRowsAsked_ = 0, stripRows_ = 0;
+    // The source rows a strip reads, its halo included (zeros beyond the image): the convolution
+    // pads only across. Rows come in by a reorder per row count (inner strip, edge, a lone strip),
+    // from a view of the source whose handle moves to the first row.
+    memory srcStrip_;
+    size_t srcRowBytes_ = 0, stripRowBytes_ = 0;
+    struct RowCopy {
+        int rows;
+        memory from, to;
+        dnnl::reorder copy;
+    };
+    std::vector<RowCopy> rowCopies_;
     int IC_;
     ConvDesc desc_;
     Param* weights_;
