@@ -334,6 +334,22 @@ TEST_CASE("cli: SIGINT during training saves a checkpoint that resumes") {
     CHECK(r.output.find("resumed") != std::string::npos);
 }
 
+TEST_CASE("cli: training leaves out images smaller than the patch, with a note") {
+    testutil::TempDir dir;
+    makeImages(dir / "data", 4, 48, 40, 3, 30);
+    makeImages(dir / "data/thumbs", 2, 12, 40, 3, 34);
+    makeImages(dir / "val", 2, 48, 40, 3, 36);
+    const std::string out = dir / "m.safetensors";
+    const auto r = runAekit("train --task denoise --data " + (dir / "data") + " --val " + (dir / "val") + " --out " + out +
+                            " --channels 8,12 --code 16 --steps 4 --batch 2 --patch 16 --threads 1");
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("left out 2 training images smaller than --patch 16 on a side") != std::string::npos);
+    CHECK(r.output.find("training on 4") != std::string::npos);
+    const auto meta = nlohmann::json::parse(readSafetensors(out).metadata.at("aekit.training"));
+    CHECK(meta.at("train_images").get<int>() == 4);
+}
+
 TEST_CASE("cli: training refuses bad input before any long work") {
     testutil::TempDir dir;
     makeImages(dir / "data", 3, 40, 40, 3, 40);

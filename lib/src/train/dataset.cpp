@@ -68,12 +68,45 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
     for (auto& t : pool) t.join();
     for (size_t i = 0; i < n; ++i)
         if (!errors[i].empty()) fail(ErrorKind::BadFile, errors[i]);
+    findSmallest();
+}
+
+void ImageSet::findSmallest() {
     minSide_ = INT32_MAX;
-    for (size_t i = 0; i < n; ++i)
-        if (sides[i] < minSide_) {
-            minSide_ = sides[i];
+    smallest_.clear();
+    for (size_t i = 0; i < paths_.size(); ++i)
+        if (const int side = std::min(sizes_[i].first, sizes_[i].second); side < minSide_) {
+            minSide_ = side;
             smallest_ = paths_[i];
         }
+}
+
+std::vector<std::string> ImageSet::leaveOutSmallerThan(int side) {
+    std::vector<std::string> out;
+    size_t kept = 0;
+    for (size_t i = 0; i < paths_.size(); ++i) {
+        if (std::min(sizes_[i].first, sizes_[i].second) < side) {
+            out.push_back(paths_[i]);
+            continue;
+        }
+        paths_[kept] = std::move(paths_[i]);
+        cache_[kept] = std::move(cache_[i]);
+        sizes_[kept] = sizes_[i];
+        if (!targets_.empty()) {
+            targets_[kept] = std::move(targets_[i]);
+            targetCache_[kept] = std::move(targetCache_[i]);
+        }
+        ++kept;
+    }
+    paths_.resize(kept);
+    cache_.resize(kept);
+    sizes_.resize(kept);
+    if (!targets_.empty()) {
+        targets_.resize(kept);
+        targetCache_.resize(kept);
+    }
+    findSmallest();
+    return out;
 }
 
 namespace {

@@ -35,8 +35,12 @@ public:
     const std::string& path(size_t i) const { return paths_[i]; }
     int minSide() const { return minSide_; }
     const std::string& smallest() const { return smallest_; }
+    // Leaves out the images whose shorter side is under `side` (and their targets); returns their
+    // paths, in order. The set keeps the others' order, so batches stay a function of (seed, step).
+    std::vector<std::string> leaveOutSmallerThan(int side);
 
 private:
+    void findSmallest();
     std::vector<std::string> paths_, targets_;
     std::vector<std::shared_ptr<const Image>> cache_, targetCache_;
     std::vector<std::pair<int, int>> sizes_;  // width, height as first decoded

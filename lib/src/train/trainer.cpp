@@ -113,9 +113,18 @@ void Trainer::loadData() {
     const int decoders = std::max(2, threads());
     trainSet_ = std::make_unique<training::ImageSet>(files_.train, files_.trainTargets, o_.cacheMegabytes << 20,
                                                      o_.maxPixels, decoders, o_.resizeShort);
-    if (trainSet_->minSide() < o_.patch)
-        fail(ErrorKind::InvalidArgument, trainSet_->smallest() + ": smaller (" + std::to_string(trainSet_->minSide()) +
-                                             " px side) than --patch " + std::to_string(o_.patch));
+    // A folder of photos may hold a few thumbnails: they are left out, with a note, unless none is left.
+    if (trainSet_->minSide() < o_.patch) {
+        const std::string smallest = trainSet_->smallest();
+        const int side = trainSet_->minSide();
+        const std::vector<std::string> out = trainSet_->leaveOutSmallerThan(o_.patch);
+        if (trainSet_->size() == 0)
+            fail(ErrorKind::InvalidArgument, smallest + ": smaller (" + std::to_string(side) + " px side) than --patch " +
+                                                 std::to_string(o_.patch) + ", as every training image is");
+        note("data: left out " + std::to_string(out.size()) + " training image" + (out.size() == 1 ? "" : "s") +
+             " smaller than --patch " + std::to_string(o_.patch) + " on a side (" + out.front() +
+             (out.size() > 1 ? ", ..." : "") + "); training on " + std::to_string(trainSet_->size()));
+    }
     valSet_ = std::make_unique<training::ImageSet>(files_.val, files_.valTargets, ~0ull, o_.maxPixels, decoders,
                                                    o_.resizeShort);
     if (head_.classify) classWeights_ = training::colourClassWeights(*trainSet_, head_.bins, o_.rebalance);
@@ -274,7 +283,7 @@ TrainResult Trainer::run() {
     int64_t lossCount = 0, stepsSinceReport = 0;
     TrainProgress progress;
     progress.steps = o_.steps;
-    training::Provenance provenance{files_.train.size(), validator.count(), files_.val, "", NAN};
+    training::Provenance provenance{trainSet_->size(), validator.count(), files_.val, "", NAN};
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
     auto checkpoint = [&] {
         if (cluster_.leader()) training::saveCheckpoint(o_, head_, classWeights_, net, opt, step, priorSeconds + elapsed());
