@@ -62,11 +62,13 @@ bool Conv::finalizeStrips(Context& ctx) {
     const memory::desc stripMd = ctx.activation({1, IC_, R + 2 * halo, W}), dstMd = ctx.activation({1, desc_.OC, R, W});
     dnnl::primitive_attr attr = ctx.attr();
     if (desc_.activation != Activation::None) {
+        const ActivationAlg alg = activationAlg(desc_.activation);
         dnnl::post_ops po;
-        po.append_eltwise(1.f, activationAlg(desc_.activation).forward, activationAlg(desc_.activation).alpha, 0.f);
+        po.append_eltwise(1.f, alg.forward, alg.alpha, 0.f);
         attr.set_post_ops(po);
     }
-    // Direct: this path is for expanding output layers, where Winograd does not pay (finalize).
+    // Direct: strips are for expanding output layers (a colorizer's class scores), where Winograd
+    // does not pay (finalize).
     const memory::dims strides{1, 1}, padL{0, halo}, padR{0, halo};
     const memory::desc weightsAny({desc_.OC, IC_, desc_.K, desc_.K}, ctx.dtype, memory::format_tag::any);
     const dnnl::convolution_forward::primitive_desc pd(
