@@ -31,7 +31,6 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
     cache_.resize(n);
     targetCache_.resize(targets_.empty() ? 0 : n);
     std::vector<std::string> errors(n);
-    std::vector<int> sides(n, 0);
     sizes_.resize(n);
     std::atomic<size_t> nextIndex{0};
     std::atomic<uint64_t> used{0};
@@ -41,7 +40,6 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
         for (size_t i; (i = nextIndex++) < n;) {
             try {
                 auto im = std::make_shared<Image>(toShortSide(readImage(paths_[i], ro), shortSide_));
-                int side = std::min(im->width, im->height);
                 const uint64_t bytes = im->pixels.size() * sizeof(float);
                 std::shared_ptr<Image> t;
                 if (!targets_.empty()) {
@@ -52,7 +50,6 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
                                  ", its input " + paths_[i] + " is " + std::to_string(im->width) + "x" +
                                  std::to_string(im->height));
                 }
-                sides[i] = side;
                 sizes_[i] = {im->width, im->height};  // as cached (after toShortSide)
                 if (used.fetch_add(bytes * (t ? 2 : 1)) + bytes * (t ? 2 : 1) <= cacheBytes) {
                     cache_[i] = im;
