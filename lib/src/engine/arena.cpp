@@ -7,9 +7,8 @@
 #include <cstdlib>
 #include <numeric>
 
-#include <sys/mman.h>
-
 #include "aekit/error.hpp"
+#include "core/huge_pages.hpp"
 
 namespace aekit::engine {
 
@@ -92,9 +91,7 @@ size_t Arena::place() {
         const size_t bytes = roundUp(std::max<size_t>(planned_ + planned_ / 4, 1), kHugePage);
         void* p = std::aligned_alloc(kHugePage, bytes);
         if (!p) fail(ErrorKind::Engine, "out of memory: the network's buffers need " + std::to_string(planned_ >> 20) + " MB");
-#ifdef MADV_HUGEPAGE
-        madvise(p, bytes, MADV_HUGEPAGE);  // advice only: without transparent huge pages nothing changes
-#endif
+        core::adviseHugePages(p, bytes);
         block_.reset(p);
         capacity_ = bytes;
     }

@@ -11,6 +11,7 @@
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/network.hpp"
+#include "core/huge_pages.hpp"
 #include "infer/context_radius.hpp"
 #include "io/dihedral.hpp"
 #include "tasks/codec.hpp"
@@ -186,7 +187,8 @@ struct ImageModel::Impl {
     // The model's output planes for C x H x W input planes; for a colorizer with decodeColour, the
     // ab planes decoded tile by tile (2 channels, never the full set of bin scores).
     std::vector<float> run(const float* src, int H, int W, double reserved = 0, bool decodeColour = false) {
-        std::vector<float> out(size_t(decodeColour ? 2 : model.arch.outChannels) * H * W);
+        std::vector<float> out;
+        core::assignOnHugePages(out, size_t(decodeColour ? 2 : model.arch.outChannels) * H * W);
         runInto(out, src, H, W, reserved, decodeColour, Dihedral{}, 1.f);
         return out;
     }
@@ -314,7 +316,7 @@ Image ImageModel::denoise(const Image& image, double sigma) {
     // The model's output becomes the image's pixels in place: no third full-size copy.
     std::vector<float> result;
     if (impl_->options.ensemble == 8) {
-        result.assign(image.pixels.size(), 0.f);
+        core::assignOnHugePages(result, image.pixels.size());
         for (int k = 0; k < 8; ++k)
             impl_->runInto(result, image.pixels.data(), image.height, image.width, 0, false, Dihedral::nth(k), 1.f / 8);
     } else {

@@ -16,6 +16,7 @@
 
 #include "aekit/error.hpp"
 #include "aekit/image.hpp"
+#include "core/huge_pages.hpp"
 #include "io/atomic_file.hpp"
 #include "io/grey_alpha_codecs.hpp"
 #include "io/icc_profile.hpp"
@@ -201,26 +202,32 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
     const bool greyInColour = cn >= 3 && format == io::ImageFormat::WebP && equalColourChannels(raw);
     im.channels = cn <= 2 || grayAlphaPng || greyInColour ? 1 : 3;
     const bool hasAlpha = cn == 2 || cn == 4;
-    const double levels = im.bitDepth == 16 ? 65535.0 : 255.0;
-    im.pixels.resize(size_t(im.channels) * im.planeSize());
+    core::assignOnHugePages(im.pixels, size_t(im.channels) * im.planeSize());
     if (hasAlpha) im.alpha.resize(size_t(im.planeSize()));
-    std::vector<cv::Mat> split;
-    cv::split(raw, split);
-    // OpenCV is BGR(A); aekit is RGB planar.
-    const int order3[3] = {2, 1, 0};
-    for (int c = 0; c < im.channels; ++c) {
-        cv::Mat f;
-        split[im.channels == 3 ? order3[c] : 0].convertTo(f, CV_32F);
-        // Divide exactly (not multiply by 1/levels): value / levels must round-trip bit for bit.
-        const float* src = f.ptr<float>();
-        float* dst = im.plane(c);
-        for (int64_t i = 0; i < im.planeSize(); ++i) dst[i] = static_cast<float>(double(src[i]) / levels);
-    }
-    if (hasAlpha) {
-        cv::Mat a;
-        split[cn - 1].convertTo(a, CV_16U);
-        std::copy(a.ptr<uint16_t>(), a.ptr<uint16_t>() + im.planeSize(), im.alpha.begin());
-    }
+    // One pass from the decoder's interleaved samples (OpenCV's BGR(A)) to aekit's planar RGB floats,
+    // through a table of every sample value: value / levels divided exactly (not multiplied by
+    // 1/levels), so that it round-trips bit for bit.
+    auto toPlanes = [&](auto sample) {
+        using T = decltype(sample);
+        const double levels = sizeof(T) == 2 ? 65535.0 : 255.0;
+        std::vector<float> table(size_t(1) << (8 * sizeof(T)));
+        for (size_t v = 0; v < table.size(); ++v) table[v] = static_cast<float>(double(v) / levels);
+        const int from[3] = {im.channels == 3 ? 2 : 0, 1, 0};  // raw channel of each plane
+        for (int y = 0; y < im.height; ++y) {
+            const T* row = raw.ptr<T>(y);
+            for (int c = 0; c < im.channels; ++c) {
+                float* dst = im.plane(c) + int64_t(y) * im.width;
+                const T* s = row + from[c];
+                for (int x = 0; x < im.width; ++x) dst[x] = table[s[int64_t(x) * cn]];
+            }
+            if (hasAlpha) {
+                uint16_t* a = im.alpha.data() + int64_t(y) * im.width;
+                for (int x = 0; x < im.width; ++x) a[x] = row[int64_t(x) * cn + cn - 1];
+            }
+        }
+    };
+    if (depth == CV_16U) toPlanes(uint16_t{});
+    else toPlanes(uint8_t{});
     return im;
 }
 
@@ -404,25 +411,31 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image,
     // EXIF, IPTC and XMP through exiv2; the profile where exiv2 writes it right (JPEG's APP2, TIFF's
     // tag). PNG has it from libpng already (exiv2 reads and keeps that chunk); WebP gets it last,
     // through libwebpmux.
+    // A source with nothing exiv2 would copy skips it: exiv2 rewrites the whole file (0.6 s for a
+    // 24-megapixel PNG).
+    const bool nothingForExiv2 = source.read && source.exif.empty() && source.iptc.empty() && source.xmp.empty() &&
+                                 (icc.empty() || ext == ".png" || ext == ".webp");
     auto copyMetadata = [&](const std::string& tmp) {
         if (image.metadataSource.empty() || ext == ".bmp") return;
-        try {
-            if (!source.read) throw std::runtime_error(source.error);
-            auto dst = Exiv2::ImageFactory::open(tmp);
-            dst->readMetadata();
-            Exiv2::ExifData exif = source.exif;
-            auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
-            if (it != exif.end()) it->setValue("1");  // the pixels are upright now
-            dst->setExifData(exif);
-            dst->setIptcData(source.iptc);
-            dst->setXmpData(source.xmp);
-            if (!icc.empty() && ext != ".png" && ext != ".webp") {
-                Exiv2::DataBuf profile(icc.data(), long(icc.size()));
-                dst->setIccProfile(profile, true);
+        if (!nothingForExiv2) {
+            try {
+                if (!source.read) throw std::runtime_error(source.error);
+                auto dst = Exiv2::ImageFactory::open(tmp);
+                dst->readMetadata();
+                Exiv2::ExifData exif = source.exif;
+                auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
+                if (it != exif.end()) it->setValue("1");  // the pixels are upright now
+                dst->setExifData(exif);
+                dst->setIptcData(source.iptc);
+                dst->setXmpData(source.xmp);
+                if (!icc.empty() && ext != ".png" && ext != ".webp") {
+                    Exiv2::DataBuf profile(icc.data(), long(icc.size()));
+                    dst->setIccProfile(profile, true);
+                }
+                dst->writeMetadata();
+            } catch (const std::exception& e) {  // Exiv2::AnyError, or a std exception from inside exiv2
+                notes.push_back(path + ": metadata not copied (" + std::string(e.what()) + ")");
             }
-            dst->writeMetadata();
-        } catch (const std::exception& e) {  // Exiv2::AnyError, or a std exception from inside exiv2
-            notes.push_back(path + ": metadata not copied (" + std::string(e.what()) + ")");
         }
         if (ext == ".webp" && !icc.empty()) {
             const std::vector<uint8_t> bytes = io::withWebpProfile(io::readFile(tmp, ~0ull), icc);
