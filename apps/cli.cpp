@@ -132,8 +132,12 @@ aekit::Precision precision(const po::variables_map& vm) {
 }
 
 void addColourOptions(po::options_description& options, aekit::InferenceOptions& io) {
-    options.add_options()("size", po::value(&io.colorizeSize)->default_value(io.colorizeSize),
-                          "colorize: working resolution (long side) of the colour; 0: full")(
+    options.add_options()("size", po::value(&io.colorizeSize)->default_value(-1, "model's"),
+                          "colorize: working resolution (long side) of the colour; 0: full (default: the model's, "
+                          "512 for photos, 640 for documents)")(
+        "colour-decode", po::value(&io.colourDecode)->default_value("", "model's"),
+        "colorize: how a pixel's colour is chosen: mean (of the likely colours) | neutral-or-colour (neutral "
+        "where that is likelier, else the mean of the colours: ink stays ink; the document model's)")(
         "colour-upsample", po::value<std::string>()->default_value("guided"),
         "colorize: guided (colour follows the full-resolution lightness's edges) | bilinear")(
         "vividness", po::value(&io.vividness)->default_value(-1, "model's"),
@@ -141,7 +145,10 @@ void addColourOptions(po::options_description& options, aekit::InferenceOptions&
 }
 
 void applyColourOptions(const po::variables_map& vm, aekit::InferenceOptions& io) {
-    if (io.colorizeSize < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
+    if (!vm["size"].defaulted() && io.colorizeSize < 0)
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
+    if (!io.colourDecode.empty() && io.colourDecode != "mean" && io.colourDecode != "neutral-or-colour")
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-decode: mean or neutral-or-colour");
     const std::string method = vm["colour-upsample"].as<std::string>();
     if (method != "guided" && method != "bilinear")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-upsample: guided or bilinear");

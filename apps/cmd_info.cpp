@@ -2,6 +2,8 @@
 // aekit info MODEL: what a model file is (task, architecture, size, cost, context used, provenance).
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -48,19 +50,38 @@ void recordClassWeights(aekit::Model& m, const std::string& path) {
                 path.c_str());
 }
 
-// The vividness a colorizer decodes at when the user gives none (aekit.colorize's "vividness").
-// Checked before anything is printed: v in [0, 1] and a colorizer over ab classes.
-void checkVividness(const aekit::Model& m, const std::string& path, double v) {
-    if (!(v >= 0 && v <= 1)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: from 0 (faithful) to 1 (vivid)");
-    if (classColorizer(m).is_null())
-        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--set-vividness: " + path + ": not a colorizer over ab classes");
+// What a colorizer does when the user says nothing (aekit.colorize's "vividness", "decode" and
+// "size"), from --set-vividness, --set-colour-decode and --set-size. Checked before anything is
+// printed: valid values and a colorizer over ab classes.
+struct ColourDefaults {
+    std::optional<double> vividness;
+    std::optional<std::string> decode;
+    std::optional<int> size;
+    bool any() const { return vividness || decode || size; }
+};
+
+ColourDefaults colourDefaults(const cli::po::variables_map& vm, const aekit::Model& m, const std::string& path) {
+    ColourDefaults d;
+    if (vm.count("set-vividness")) d.vividness = vm["set-vividness"].as<double>();
+    if (vm.count("set-colour-decode")) d.decode = vm["set-colour-decode"].as<std::string>();
+    if (vm.count("set-size")) d.size = vm["set-size"].as<int>();
+    auto bad = [](const std::string& what) { throw aekit::Error(aekit::ErrorKind::InvalidArgument, what); };
+    if (d.vividness && !(*d.vividness >= 0 && *d.vividness <= 1)) bad("--set-vividness: from 0 (faithful) to 1 (vivid)");
+    if (d.decode && *d.decode != "mean" && *d.decode != "neutral-or-colour") bad("--set-colour-decode: mean or neutral-or-colour");
+    if (d.size && *d.size < 0) bad("--set-size: 0 (full resolution) or a side in pixels");
+    if (d.any() && classColorizer(m).is_null()) bad("--set-...: " + path + ": not a colorizer over ab classes");
+    return d;
 }
-void setDefaultVividness(aekit::Model& m, const std::string& path, double v) {
+
+void recordColourDefaults(aekit::Model& m, const std::string& path, const ColourDefaults& d) {
     auto c = classColorizer(m);
-    c["vividness"] = v;
+    if (d.vividness) c["vividness"] = *d.vividness;
+    if (d.decode) c["decode"] = *d.decode;
+    if (d.size) c["size"] = *d.size;
     m.metadata["aekit.colorize"] = c.dump();
     m.save(path);
-    std::printf("default vividness: %g; recorded in %s\n", v, path.c_str());
+    std::printf("defaults:      vividness %g, colour decode %s, working size %d; recorded in %s\n", c.value("vividness", 1.0),
+                c.value("decode", std::string("mean")).c_str(), c.value("size", 512), path.c_str());
 }
 
 }  // namespace
@@ -77,16 +98,21 @@ int runInfo(int argc, char** argv) {
                        "divide them out (for colorizers saved before aekit recorded them)");
     opts.add_options()("set-vividness", cli::po::value<double>(),
                        "colorizer: record V (0 faithful to 1 vivid) as the vividness it decodes at when none is given");
+    opts.add_options()("set-colour-decode", cli::po::value<std::string>(),
+                       "colorizer: record mean | neutral-or-colour as its colour decode when none is given");
+    opts.add_options()("set-size", cli::po::value<int>(),
+                       "colorizer: record N as its working size (long side, 0: full) when none is given");
     opts.add_options()("help,h", "this help");
     cli::po::positional_options_description pos;
     pos.add("model", 1);
     cli::po::variables_map vm;
-    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context | --record-class-weights] [--set-vividness V]", opts, pos, vm)) return cli::kOk;
+    if (!cli::parse(argc, argv, "usage: aekit info MODEL [--layers] [--record-context | --record-class-weights] [--set-vividness V] "
+                   "[--set-colour-decode RULE] [--set-size N]", opts, pos, vm)) return cli::kOk;
     std::string path = vm["model"].as<std::string>();
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
     aekit::Model m = aekit::Model::load(path);
-    if (vm.count("set-vividness")) checkVividness(m, path, vm["set-vividness"].as<double>());
+    const ColourDefaults defaults = colourDefaults(vm, m, path);
     const auto& a = m.arch;
     std::printf("file:          %s\n", path.c_str());
     std::printf("task:          %s\n", aekit::toString(m.task));
@@ -108,7 +134,8 @@ int runInfo(int argc, char** argv) {
     std::printf("memory:        %.0f bytes per tile pixel for the network's buffers, plus %.1f MB\n", im.tileBytesPerPixel(),
                 im.tileFixedBytes() / (1 << 20));
     if (const auto j = classColorizer(m); !j.is_null()) {
-        std::printf("colour:        %d ab classes, default vividness %g%s\n", a.outChannels, j.value("vividness", 1.0),
+        std::printf("colour:        %d ab classes, default vividness %g, colour decode %s, working size %d%s\n", a.outChannels,
+                    j.value("vividness", 1.0), j.value("decode", std::string("mean")).c_str(), j.value("size", 512),
                     j.contains("class_weights") ? "" : " (no class weights recorded: --vividness changes the temperature only)");
     }
     if (m.task != aekit::Task::Colorize) {
@@ -126,7 +153,7 @@ int runInfo(int argc, char** argv) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--record-context: a colorizer's tiles overlap by half its receptive field; nothing to record");
     }
     if (vm.count("record-class-weights")) recordClassWeights(m, path);
-    if (vm.count("set-vividness")) setDefaultVividness(m, path, vm["set-vividness"].as<double>());
+    if (defaults.any()) recordColourDefaults(m, path, defaults);
     if (vm.count("layers")) {
         std::printf("layers:        %-10s %-11s %5s %5s  scale\n", "name", "kind", "in", "out");
         for (const aekit::Layer& layer : a.layers())

@@ -517,6 +517,27 @@ TEST_CASE("cli: colorize a gray image into colour with the input's own lightness
     REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "d0") + " --model " + (dir / "c.safetensors")).code == 0);
     CHECK(readImage(dir / "d0/img0.png").pixels == readImage(dir / "v0/img0.png").pixels);
     CHECK(runAekit("info " + (dir / "c.safetensors") + " --set-vividness 2").code == 2);
+    // The colour decode and working size likewise: given on the command line, or recorded with info
+    // and then what a run without the options does.
+    const std::string model = " --model " + (dir / "c.safetensors");
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "n") + " --colour-decode neutral-or-colour" + model).code == 0);
+    CHECK(readImage(dir / "n/img0.png").pixels != readImage(dir / "d0/img0.png").pixels);
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "s16") + " --size 16" + model).code == 0);
+    CHECK(readImage(dir / "s16/img0.png").pixels != readImage(dir / "d0/img0.png").pixels);
+    REQUIRE(runAekit("info " + (dir / "c.safetensors") + " --set-colour-decode neutral-or-colour --set-size 16").code == 0);
+    CHECK(runAekit("info " + (dir / "c.safetensors")).output.find("colour decode neutral-or-colour, working size 16") != std::string::npos);
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "ns") + model).code == 0);
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "ns-given") + " --colour-decode neutral-or-colour --size 16" + model).code == 0);
+    CHECK(readImage(dir / "ns/img0.png").pixels == readImage(dir / "ns-given/img0.png").pixels);
+    CHECK(readImage(dir / "ns/img0.png").pixels != readImage(dir / "n/img0.png").pixels);
+    REQUIRE(runAekit("info " + (dir / "c.safetensors") + " --set-colour-decode mean --set-size 512").code == 0);
+    REQUIRE(runAekit("colorize " + (dir / "gray") + " -o " + (dir / "back") + model).code == 0);
+    CHECK(readImage(dir / "back/img0.png").pixels == readImage(dir / "d0/img0.png").pixels);
+    const auto badRule = runAekit("colorize " + (dir / "gray") + " -o " + (dir / "bad") + " --colour-decode mode" + model);
+    CHECK(badRule.code == 2);
+    CHECK(badRule.output.find("--colour-decode") != std::string::npos);
+    CHECK(runAekit("info " + (dir / "c.safetensors") + " --set-colour-decode mode").code == 2);
+    CHECK(runAekit("info " + (dir / "c.safetensors") + " --set-size -5").code == 2);
     // --record-class-weights recomputes, from the data the file names, the weights training wrote.
     Model stripped = Model::load(dir / "c.safetensors");
     auto colour = nlohmann::json::parse(stripped.metadata.at("aekit.colorize"));
@@ -577,20 +598,38 @@ TEST_CASE("cli: denoise --model document keeps the sample page's ink: heading, s
 
 TEST_CASE("cli: colorize --model document colours the sample page closer to its truth than the photo colorizer") {
     // The shipped document colorizer on the project's own sample page (never trained on: the
-    // training pages are random): above the grey page and at least 1 dB above the photo colorizer.
+    // training pages are random): at least 1 dB above the grey page and 0.5 dB above the photo
+    // colorizer (measured 2026-12-03: 25.33, grey 23.62, photo colorizer 24.65), and its black text
+    // kept black: the mean chroma of the output where the truth is dark neutral ink (a label map made
+    // here from the truth) under 3 (measured 1.7; the photo colorizer 5.4, and this model's first
+    // defaults, the mean decode, 5.4).
     testutil::TempDir dir;
     const std::string root = std::getenv("AEKIT_SOURCE_DIR");
     fs::create_directories(dir / "truth");
+    fs::create_directories(dir / "labels");
     fs::copy_file(root + "/samples/clean/document.png", dir / "truth/document.png");
-    auto psnrOf = [&](const std::string& model) {
-        const auto r = runAekit("eval --model " + model + " --images " + (dir / "truth") + " --json " + (dir / (model + ".json")));
+    const Image lab = rgbToLab(readImage(dir / "truth/document.png"));
+    Image labels = Image::blank(lab.width, lab.height, 1, 8);
+    int64_t ink = 0;
+    for (int64_t i = 0; i < labels.planeSize(); ++i) {
+        const bool darkNeutral = lab.plane(0)[i] < 40 && std::hypot(lab.plane(1)[i], lab.plane(2)[i]) < 5;
+        labels.pixels[size_t(i)] = darkNeutral ? 0.f : 100 / 255.f;  // 0: dark neutral ink; 100: left out
+        ink += darkNeutral;
+    }
+    REQUIRE(ink > 1000);
+    writeImage(dir / "labels/document.png", labels);
+    auto evalOf = [&](const std::string& model) {
+        const auto r = runAekit("eval --model " + model + " --images " + (dir / "truth") + " --mask " + (dir / "labels") +
+                                " --json " + (dir / (model + ".json")));
         INFO(r.output);
         REQUIRE(r.code == 0);
         return nlohmann::json::parse(bytesOf(dir / (model + ".json")));
     };
-    const auto photo = psnrOf("colorize"), document = psnrOf("colorize-document");
+    const auto photo = evalOf("colorize"), document = evalOf("colorize-document");
     CHECK(document.at("psnr").get<double>() > document.at("input_psnr").get<double>() + 1);
-    CHECK(document.at("psnr").get<double>() > photo.at("psnr").get<double>() + 1);
+    CHECK(document.at("psnr").get<double>() > photo.at("psnr").get<double>() + 0.5);
+    CHECK(document.at("ink_chroma").get<double>() < 3);
+    CHECK(photo.at("ink_chroma").get<double>() > 3);
     // `colorize --model document` names the same file.
     const auto r = runAekit("colorize " + root + "/samples/gray/document.png -o " + (dir / "page.png") + " --model document");
     INFO(r.output);

@@ -3,6 +3,7 @@
 // independent computations) and colour conversions.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc/edge_filter.hpp>
 
@@ -430,6 +431,73 @@ TEST_CASE("colour: class rebalancing leans to rare ab bins by lambda, and is neu
     const auto zhang = bins.rebalancingWeights(counts, 0.5), none = bins.rebalancingWeights(counts, 1.0);
     CHECK(zhang[size_t(red)] > 5 * zhang[size_t(grey)]);
     for (int q = 0; q < Q; ++q) CHECK(none[size_t(q)] == doctest::Approx(1.0).epsilon(1e-5));
+}
+
+TEST_CASE("colour: the neutral-or-colour decode gives neutral where the bins next to neutral hold half, else the colour bins' mean") {
+    aekit::tasks::ColorizeHead head;
+    head.classify = true;
+    head.bins = aekit::tasks::AbBins::inGamut(10);
+    head.vividness = 1.f;  // no class weights: the temperature alone
+    const int Q = head.bins.count(), H = 4, W = 6, HW = H * W;
+    std::vector<int> neutral;
+    for (int q = 0; q < Q; ++q)
+        if (std::hypot(head.bins.a(q), head.bins.b(q)) < 10) neutral.push_back(q);
+    REQUIRE(neutral.size() == 4);  // the four bins around a = b = 0
+    for (int q : neutral) CHECK(head.bins.isNeutral(q));
+    aekit::Random rng(11);
+    std::vector<float> logits(size_t(Q * HW));
+    for (int i = 0; i < HW; ++i) {
+        // Pixels in turn lean to neutral or away from it, by a few logits, around the even split.
+        const double lean = (i % 2 ? 1 : -1) * rng.uniform(0.5, 3.0);
+        for (int q = 0; q < Q; ++q) logits[size_t(q * HW + i)] = float(rng.uniform(-1, 1));
+        for (int q : neutral) logits[size_t(q * HW + i)] += float(std::log(Q / 8.0) + lean);
+    }
+    head.rule = aekit::tasks::AbBins::Rule::NeutralOrColour;
+    const aekit::Image ab = head.decode(logits.data(), H, W);
+    int neutralPixels = 0;
+    for (int i = 0; i < HW; ++i) {
+        double zn = 0, zc = 0, a = 0, b = 0;
+        for (int q = 0; q < Q; ++q) {
+            const double e = std::exp(double(logits[size_t(q * HW + i)]) / head.temperature);
+            if (head.bins.isNeutral(q)) {
+                zn += e;
+            } else {
+                zc += e;
+                a += e * head.bins.a(q);
+                b += e * head.bins.b(q);
+            }
+        }
+        CAPTURE(i);
+        if (zn >= zc) {
+            ++neutralPixels;
+            CHECK(ab.plane(0)[i] == 0.f);
+            CHECK(ab.plane(1)[i] == 0.f);
+        } else {
+            CHECK(ab.plane(0)[i] == doctest::Approx(a / zc).epsilon(1e-4));
+            CHECK(ab.plane(1)[i] == doctest::Approx(b / zc).epsilon(1e-4));
+        }
+    }
+    CHECK(neutralPixels > 0);
+    CHECK(neutralPixels < HW);
+    // The mean rule on the same scores is the plain annealed mean, never exactly neutral here.
+    head.rule = aekit::tasks::AbBins::Rule::Mean;
+    CHECK(head.decode(logits.data(), H, W).pixels != ab.pixels);
+    // Rule and working size survive the model file's metadata; unknown ones are refused.
+    head.rule = aekit::tasks::AbBins::Rule::NeutralOrColour;
+    head.workingSize = 640;
+    aekit::Metadata m;
+    head.toMetadata(m);
+    const auto back = aekit::tasks::ColorizeHead::fromMetadata(m, "m.safetensors");
+    CHECK(back.rule == aekit::tasks::AbBins::Rule::NeutralOrColour);
+    CHECK(back.workingSize == 640);
+    auto j = nlohmann::json::parse(m.at("aekit.colorize"));
+    j["decode"] = "mode";
+    m["aekit.colorize"] = j.dump();
+    CHECK_THROWS_WITH(aekit::tasks::ColorizeHead::fromMetadata(m, "m.safetensors"), doctest::Contains("m.safetensors"));
+    j["decode"] = "mean";
+    j["size"] = -2;
+    m["aekit.colorize"] = j.dump();
+    CHECK_THROWS_WITH(aekit::tasks::ColorizeHead::fromMetadata(m, "m.safetensors"), doctest::Contains("working size"));
 }
 
 TEST_CASE("colour: vividness 0 divides the class weights out (the plain posterior's mean), 1 is the annealed mean as trained") {

@@ -21,7 +21,12 @@ struct InferenceOptions {
     // A budget the user set is a ceiling: an image it cannot hold with tiles that do useful work is
     // refused, naming the budget it needs. The default budget grows to that instead.
     bool maxMemoryIsCeiling = false;
-    int colorizeSize = 512;         // colorize: working resolution (long side), 0 = full resolution
+    // colorize: working resolution (long side), 0 = full resolution; -1: the model's (512 unless its
+    // file records another: the scale it learnt at).
+    int colorizeSize = -1;
+    // colorize with an ab-bin classifier: how a pixel's distribution becomes a colour, "mean" or
+    // "neutral-or-colour" (see AbBins::Rule); empty: the model's.
+    std::string colourDecode;
     bool guidedColour = true;       // colorize: upsample the colour guided by the full-resolution L (else bilinear)
     // Colorize with an ab-bin classifier: 0 (faithful: the least-squares colour) to 1 (vivid: rare,
     // saturated colours favoured, as trained); -1: the model's default.

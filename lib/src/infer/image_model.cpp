@@ -84,7 +84,7 @@ struct ImageModel::Impl {
         : model(std::move(m)), options(o), net(model.arch, Mode::Inference, o.precision) {
         if (o.tile < 0) fail(ErrorKind::InvalidArgument, "--tile must be 0 (automatic) or a side in pixels");
         if (o.maxMemoryMB == 0 || o.maxMemoryMB > (1ull << 40)) fail(ErrorKind::InvalidArgument, "--max-memory must be a positive number of MB");
-        if (o.colorizeSize < 0) fail(ErrorKind::InvalidArgument, "--size must be 0 (full resolution) or a side in pixels");
+        if (o.colorizeSize < -1) fail(ErrorKind::InvalidArgument, "--size must be 0 (full resolution) or a side in pixels");
         if (o.ensemble != 1 && o.ensemble != 8)
             fail(ErrorKind::InvalidArgument, "--ensemble must be 1 or 8, not " + std::to_string(o.ensemble));
         net.setWeights(model.weights);
@@ -93,6 +93,8 @@ struct ImageModel::Impl {
         if (model.task == Task::Colorize) {
             head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
             if (o.vividness >= 0) head.vividness = float(o.vividness);
+            if (!o.colourDecode.empty()) head.rule = tasks::AbBins::parseRule(o.colourDecode);
+            if (o.colorizeSize >= 0) head.workingSize = o.colorizeSize;
         }
         const Architecture& a = model.arch;
         align = a.alignment();
@@ -357,7 +359,7 @@ Image ImageModel::colorize(const Image& image, std::vector<std::string>* notes) 
     const Image L = lightness(image);  // full resolution, [0,100]
     // Working resolution: the long side at most colorizeSize.
     int w = image.width, h = image.height;
-    const int size = impl_->options.colorizeSize;
+    const int size = impl_->head.workingSize;
     if (size > 0 && std::max(w, h) > size) {
         const double s = double(size) / std::max(w, h);
         w = std::max(1, int(std::lround(w * s)));

@@ -99,23 +99,48 @@ std::vector<float> AbBins::rebalancingWeights(const std::vector<double>& counts,
     return w;
 }
 
-void AbBins::decode(const float* logits, int64_t HW, float T, float* aOut, float* bOut, const float* bias) const {
+AbBins::Rule AbBins::parseRule(const std::string& name) {
+    if (name == "mean") return Rule::Mean;
+    if (name == "neutral-or-colour") return Rule::NeutralOrColour;
+    fail(ErrorKind::InvalidArgument, "colour decode '" + name + "': mean or neutral-or-colour");
+}
+
+std::string AbBins::toString(Rule rule) { return rule == Rule::Mean ? "mean" : "neutral-or-colour"; }
+
+bool AbBins::isNeutral(int q) const { return std::hypot(a_[q], b_[q]) < grid_; }
+
+void AbBins::decode(const float* logits, int64_t HW, float T, float* aOut, float* bOut, const float* bias, Rule rule) const {
     const int Q = count();
+    std::vector<char> neutral(size_t(Q), 0);
+    for (int q = 0; q < Q; ++q) neutral[size_t(q)] = isNeutral(q);
     auto logit = [&](int q, int64_t i) { return logits[q * HW + i] + (bias ? bias[q] : 0.f); };
 #pragma omp parallel for
     for (int64_t i = 0; i < HW; ++i) {
         float mx = logit(0, i);
         for (int q = 1; q < Q; ++q) mx = std::max(mx, logit(q, i));
-        double z = 0, sa = 0, sb = 0;
+        double z = 0, sa = 0, sb = 0;  // all bins
+        double zn = 0, na = 0, nb = 0;  // the neutral ones
         for (int q = 0; q < Q; ++q) {
             // softmax(logits)^(1/T) renormalised == softmax(logits / T)
             const double e = std::exp(double(logit(q, i) - mx) / T);
             z += e;
             sa += e * a_[q];
             sb += e * b_[q];
+            if (neutral[size_t(q)]) {
+                zn += e;
+                na += e * a_[q];
+                nb += e * b_[q];
+            }
         }
-        aOut[i] = static_cast<float>(sa / z);
-        bOut[i] = static_cast<float>(sb / z);
+        if (rule == Rule::Mean) {
+            aOut[i] = static_cast<float>(sa / z);
+            bOut[i] = static_cast<float>(sb / z);
+        } else if (2 * zn >= z) {
+            aOut[i] = bOut[i] = 0.f;
+        } else {  // the mean of the colour bins
+            aOut[i] = static_cast<float>((sa - na) / (z - zn));
+            bOut[i] = static_cast<float>((sb - nb) / (z - zn));
+        }
     }
 }
 

@@ -23,10 +23,24 @@ public:
     // weights = ((1 - lambda) * smoothed p + lambda / Q)^-1, normalised so that E_p[w] = 1.
     std::vector<float> rebalancingWeights(const std::vector<double>& counts, double lambda = 0.5, double sigma = 5) const;
 
-    // logits: Q x HW (one image); writes a and b (HW each) as the annealed mean at temperature T of
-    // softmax(logits + bias) (bias: Q values added to every pixel's logits, or null).
+    // How a pixel's distribution over the bins becomes one colour.
+    enum class Rule {
+        Mean,             // its (annealed) mean
+        // Neutral (a = b = 0) where the bins next to neutral (centres less than one grid step from
+        // it) hold at least half of it, else the mean of the other bins: a pixel is either ink or
+        // a colour, never the grey-blue blend of both that the mean gives a stroke the model is
+        // unsure of. For documents; on photos it costs PSNR (muted colours are common there).
+        NeutralOrColour,
+    };
+    static Rule parseRule(const std::string& name);  // "mean" | "neutral-or-colour"; throws Error(InvalidArgument)
+    static std::string toString(Rule rule);
+    bool isNeutral(int q) const;
+
+    // logits: Q x HW (one image); writes a and b (HW each) from softmax((logits + bias) / T), the
+    // temperature-annealed distribution (bias: Q values added to every pixel's logits, or null), by
+    // `rule`.
     void decode(const float* logits, int64_t HW, float temperature, float* aOut, float* bOut,
-                const float* bias = nullptr) const;
+                const float* bias = nullptr, Rule rule = Rule::Mean) const;
 
 private:
     double grid_ = 10;

@@ -36,6 +36,8 @@ ColorizeHead ColorizeHead::fromMetadata(const Metadata& metadata, const std::str
         head.vividness = j.value("vividness", 1.f);
         if (head.classify) head.bins = AbBins::fromJson(j.at("bins").dump());
         head.classWeights = j.value("class_weights", std::vector<float>{});
+        head.rule = AbBins::parseRule(j.value("decode", std::string("mean")));
+        head.workingSize = j.value("size", 512);
     } catch (const nlohmann::json::exception& e) {
         fail(ErrorKind::BadFile, name + ": aekit.colorize metadata: " + e.what());
     } catch (const Error& e) {
@@ -43,6 +45,7 @@ ColorizeHead ColorizeHead::fromMetadata(const Metadata& metadata, const std::str
     }
     if (!(head.temperature > 0.01f && head.temperature <= 10.f)) fail(ErrorKind::BadFile, name + ": bad colorize temperature");
     if (!(head.vividness >= 0.f && head.vividness <= 1.f)) fail(ErrorKind::BadFile, name + ": bad colorize vividness");
+    if (head.workingSize < 0) fail(ErrorKind::BadFile, name + ": bad colorize working size " + std::to_string(head.workingSize));
     if (!head.classWeights.empty()) {
         if (!head.classify || int(head.classWeights.size()) != head.bins.count())
             fail(ErrorKind::BadFile, name + ": aekit.colorize has " + std::to_string(head.classWeights.size()) +
@@ -57,6 +60,8 @@ void ColorizeHead::toMetadata(Metadata& metadata) const {
     nlohmann::json j{{"mode", classify ? "classify" : "regress"}, {"temperature", temperature}, {"vividness", vividness}};
     if (classify) j["bins"] = nlohmann::json::parse(bins.toJson());
     if (!classWeights.empty()) j["class_weights"] = classWeights;
+    if (rule != AbBins::Rule::Mean) j["decode"] = AbBins::toString(rule);
+    if (workingSize != 512) j["size"] = workingSize;
     metadata["aekit.colorize"] = j.dump();
 }
 
@@ -79,7 +84,7 @@ Image ColorizeHead::decode(const float* out, int H, int W, float v) const {
             bias.resize(classWeights.size());
             for (size_t q = 0; q < bias.size(); ++q) bias[q] = -(1 - v) * std::log(classWeights[q]);
         }
-        bins.decode(out, HW, T, ab.plane(0), ab.plane(1), bias.empty() ? nullptr : bias.data());
+        bins.decode(out, HW, T, ab.plane(0), ab.plane(1), bias.empty() ? nullptr : bias.data(), rule);
     } else {
         for (int64_t i = 0; i < 2 * HW; ++i) ab.pixels[size_t(i)] = out[i] * kAbScale;
     }

@@ -28,6 +28,11 @@ struct ColorizeHead {
     std::vector<float> classWeights;
     // 0 (faithful) to 1 (vivid), the model's default; see vividnessDecode() in codec.cpp.
     float vividness = 1.f;
+    // How each pixel's distribution becomes a colour (the model's default: its file's "decode").
+    AbBins::Rule rule = AbBins::Rule::Mean;
+    // The long side, in pixels, at which the model predicts colour when the user gives none (its
+    // file's "size"; 0: full resolution): the scale of the images it learnt from.
+    int workingSize = 512;
 
     static ColorizeHead fromMetadata(const Metadata& metadata, const std::string& name);  // throws Error(BadFile)
     void toMetadata(Metadata& metadata) const;
