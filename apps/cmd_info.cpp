@@ -69,7 +69,8 @@ ColourDefaults colourDefaults(const cli::po::variables_map& vm, const aekit::Mod
     if (d.vividness && !(*d.vividness >= 0 && *d.vividness <= 1)) bad("--set-vividness: from 0 (faithful) to 1 (vivid)");
     if (d.decode && *d.decode != "mean" && *d.decode != "neutral-or-colour") bad("--set-colour-decode: mean or neutral-or-colour");
     if (d.size && *d.size < 0) bad("--set-size: 0 (full resolution) or a side in pixels");
-    if (d.any() && classColorizer(m).is_null()) bad("--set-...: " + path + ": not a colorizer over ab classes");
+    const char* given = d.vividness ? "--set-vividness" : d.decode ? "--set-colour-decode" : "--set-size";
+    if (d.any() && classColorizer(m).is_null()) bad(std::string(given) + ": " + path + ": not a colorizer over ab classes");
     return d;
 }
 
