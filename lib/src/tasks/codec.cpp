@@ -37,7 +37,7 @@ ColorizeHead ColorizeHead::fromMetadata(const Metadata& metadata, const std::str
         if (head.classify) head.bins = AbBins::fromJson(j.at("bins").dump());
         head.classWeights = j.value("class_weights", std::vector<float>{});
         head.rule = AbBins::parseRule(j.value("decode", std::string("mean")));
-        head.workingSize = j.value("size", 512);
+        head.workingSize = j.value("size", kDefaultWorkingSize);
     } catch (const nlohmann::json::exception& e) {
         fail(ErrorKind::BadFile, name + ": aekit.colorize metadata: " + e.what());
     } catch (const Error& e) {
@@ -61,7 +61,7 @@ void ColorizeHead::toMetadata(Metadata& metadata) const {
     if (classify) j["bins"] = nlohmann::json::parse(bins.toJson());
     if (!classWeights.empty()) j["class_weights"] = classWeights;
     if (rule != AbBins::Rule::Mean) j["decode"] = AbBins::toString(rule);
-    if (workingSize != 512) j["size"] = workingSize;
+    if (workingSize != kDefaultWorkingSize) j["size"] = workingSize;
     metadata["aekit.colorize"] = j.dump();
 }
 

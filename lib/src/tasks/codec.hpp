@@ -32,7 +32,8 @@ struct ColorizeHead {
     AbBins::Rule rule = AbBins::Rule::Mean;
     // The long side, in pixels, at which the model predicts colour when the user gives none (its
     // file's "size"; 0: full resolution): the scale of the images it learnt from.
-    int workingSize = 512;
+    static constexpr int kDefaultWorkingSize = 512;  // files without "size"
+    int workingSize = kDefaultWorkingSize;
 
     static ColorizeHead fromMetadata(const Metadata& metadata, const std::string& name);  // throws Error(BadFile)
     void toMetadata(Metadata& metadata) const;
