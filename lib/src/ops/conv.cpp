@@ -146,7 +146,7 @@ void Conv::finalize(Context& ctx) {
     // dst and their gradients reordered at its edges, cheap at such channel counts).
     // In inference the blocked layout is JIT for any channel count above 4 (measured: 99 input
     // channels, 36 ms direct and 17 ms Winograd, against 36 ms on nhwc plus an 18 ms reorder).
-    const bool ownSrcLayout = ctx.layout != tag::nhwc && IC_ % engine::channelBlock() != 0 && (ctx.training || IC_ <= 4);
+    const bool ownSrcLayout = ctx.layout != tag::nhwc && IC_ % engine::channelBlock() != 0 && (ctx.training || IC_ <= 4 || IC_ < engine::channelBlock());
     // On AVX2 an image input on plain nchw is ref:any in backward-weights: nhwc there too.
     const bool nhwcConv = ownSrcLayout && (IC_ > 4 || (ctx.training && !engine::hasAvx512()));
     const memory::desc srcMd = !ownSrcLayout ? src->desc()
