@@ -3,10 +3,12 @@
 #include "tasks/ab_bins.hpp"
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "aekit/error.hpp"
 
@@ -113,33 +115,59 @@ void AbBins::decode(const float* logits, int64_t HW, float T, float* aOut, float
     const int Q = count();
     std::vector<char> neutral(size_t(Q), 0);
     for (int q = 0; q < Q; ++q) neutral[size_t(q)] = isNeutral(q);
-    auto logit = [&](int q, int64_t i) { return logits[q * HW + i] + (bias ? bias[q] : 0.f); };
-#pragma omp parallel for
-    for (int64_t i = 0; i < HW; ++i) {
-        float mx = logit(0, i);
-        for (int q = 1; q < Q; ++q) mx = std::max(mx, logit(q, i));
-        double z = 0, sa = 0, sb = 0;  // all bins
-        double zn = 0, na = 0, nb = 0;  // the neutral ones
-        for (int q = 0; q < Q; ++q) {
-            // softmax(logits)^(1/T) renormalised == softmax(logits / T)
-            const double e = std::exp(double(logit(q, i) - mx) / T);
-            z += e;
-            sa += e * a_[q];
-            sb += e * b_[q];
-            if (neutral[size_t(q)]) {
-                zn += e;
-                na += e * a_[q];
-                nb += e * b_[q];
+    const float invT = 1.f / T;
+    // Blocks of pixels, every bin's row of the block contiguous: the exponentials of a whole block
+    // go through OpenCV's vectorised cv::exp and the sums vectorise over pixels. A pixel at a time
+    // (261 strided loads and 261 scalar exp calls each) was 43% of colorizing a small photo.
+    constexpr int kBlock = 256;  // 261 x 256 floats: 267 KB per thread
+#pragma omp parallel
+    {
+        cv::Mat e(Q, kBlock, CV_32F);
+        std::vector<float> mx(kBlock), zn(kBlock), na(kBlock), nb(kBlock), zc(kBlock), ca(kBlock), cb(kBlock);
+#pragma omp for
+        for (int64_t i0 = 0; i0 < HW; i0 += kBlock) {
+            const int n = int(std::min<int64_t>(kBlock, HW - i0));
+            auto row = [&](int q) { return logits + q * HW + i0; };
+            std::fill(mx.begin(), mx.begin() + n, -std::numeric_limits<float>::infinity());
+            for (int q = 0; q < Q; ++q) {
+                const float* l = row(q);
+                const float bq = bias ? bias[q] : 0.f;
+                for (int j = 0; j < n; ++j) mx[j] = std::max(mx[j], l[j] + bq);
             }
-        }
-        if (rule == Rule::Mean) {
-            aOut[i] = static_cast<float>(sa / z);
-            bOut[i] = static_cast<float>(sb / z);
-        } else if (2 * zn >= z) {
-            aOut[i] = bOut[i] = 0.f;
-        } else {  // the mean of the colour bins
-            aOut[i] = static_cast<float>((sa - na) / (z - zn));
-            bOut[i] = static_cast<float>((sb - nb) / (z - zn));
+            // softmax(logits)^(1/T) renormalised == softmax(logits / T)
+            for (int q = 0; q < Q; ++q) {
+                const float* l = row(q);
+                const float bq = bias ? bias[q] : 0.f;
+                float* out = e.ptr<float>(q);
+                for (int j = 0; j < n; ++j) out[j] = (l[j] + bq - mx[j]) * invT;
+            }
+            cv::Mat block = e.colRange(0, n);
+            cv::exp(block, block);
+            for (auto* v : {&zn, &na, &nb, &zc, &ca, &cb}) std::fill(v->begin(), v->begin() + n, 0.f);
+            for (int q = 0; q < Q; ++q) {
+                const float* w = e.ptr<float>(q);
+                const float a = a_[size_t(q)], b = b_[size_t(q)];
+                float *z = zc.data(), *sa = ca.data(), *sb = cb.data();  // the colour bins
+                if (neutral[size_t(q)]) z = zn.data(), sa = na.data(), sb = nb.data();
+                for (int j = 0; j < n; ++j) {
+                    z[j] += w[j];
+                    sa[j] += w[j] * a;
+                    sb[j] += w[j] * b;
+                }
+            }
+            for (int j = 0; j < n; ++j) {
+                const int64_t i = i0 + j;
+                if (rule == Rule::Mean) {
+                    const float z = zn[j] + zc[j];
+                    aOut[i] = (na[j] + ca[j]) / z;
+                    bOut[i] = (nb[j] + cb[j]) / z;
+                } else if (zn[j] >= zc[j]) {  // at least half the distribution on neutral bins
+                    aOut[i] = bOut[i] = 0.f;
+                } else {  // the mean of the colour bins
+                    aOut[i] = ca[j] / zc[j];
+                    bOut[i] = cb[j] / zc[j];
+                }
+            }
         }
     }
 }
