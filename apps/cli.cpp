@@ -465,8 +465,8 @@ int runImageBatch(const BatchArgs& a, const char* verb, const ComputeImage& comp
         return readInput(item.input, a.read);
     };
     s.compute = [&](const aekit::BatchItem& item, aekit::Image&& input) {
-        const aekit::Image in = std::move(input);  // freed before the writer needs its own planes
-        return compute(item, in);
+        aekit::Image in = std::move(input);  // freed before the writer needs its own planes
+        return compute(item, std::move(in));
     };
     s.write = [&](const aekit::BatchItem& item, const aekit::Image& output) {
         writeOutput(item, output, a);

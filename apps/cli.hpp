@@ -133,7 +133,8 @@ int runImageBatch(const BatchArgs& args, const char* verb, const std::function<v
                   const std::string& defaultExtension = "");
 
 // An image in, an image out: a command's work on one decoded input.
-using ComputeImage = std::function<aekit::Image(const aekit::BatchItem&, const aekit::Image& input)>;
+// The input is the command's to consume (a denoiser writes its output over it).
+using ComputeImage = std::function<aekit::Image(const aekit::BatchItem&, aekit::Image&& input)>;
 // runImageBatch for commands that read an image, compute one and write it: the next input is
 // decoded, and the output before it encoded and written, while compute runs (aekit::runBatch's
 // stages), within the memory budget of `inference`.

@@ -41,9 +41,9 @@ int runColorize(int argc, char** argv) {
                   std::to_string(model->smallestUsefulTile()));
     return cli::runImageBatch(
         batch, "colorize",
-        [&](const aekit::BatchItem& item, const aekit::Image& in) {
+        [&](const aekit::BatchItem& item, aekit::Image&& in) {
             std::vector<std::string> notes;
-            aekit::Image result = model->colorize(in, &notes);
+            aekit::Image result = model->colorize(std::move(in), &notes);
             for (const auto& n : notes) cli::note(item.input + ": " + n);
             return result;
         },

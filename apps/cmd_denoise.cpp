@@ -54,5 +54,5 @@ int runDenoise(int argc, char** argv) {
         return *greyDefault;
     };
     return cli::runImageBatch(
-        batch, "denoise", [&](const aekit::BatchItem&, const aekit::Image& in) { return modelFor(in.channels).denoise(in, sigma); }, io);
+        batch, "denoise", [&](const aekit::BatchItem&, aekit::Image&& in) { return modelFor(in.channels).denoise(std::move(in), sigma); }, io);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Running a trained model on whole images of any size, in bounded memory: the image is reflect-padded
-// (16 px, then up to the network's alignment), cut into tiles on the alignment grid that overlap by
+// at its bottom and right up to the network's alignment, cut into tiles on the alignment grid that overlap by
 // the context the network measurably uses (so tiled and whole-image results agree), then cropped.
 // Task front ends: denoise, colorize, reconstruct.
 #pragma once
@@ -71,9 +71,14 @@ public:
     // that level (0-255 scale): the output is blended back toward the input when the noise the model took
     // out has a higher standard deviation than sigma. Alpha, depth and metadata are kept.
     Image denoise(const Image& image, double sigma = 0);
+    // The same on an image given up: without sigma or the ensemble, the output replaces its pixels
+    // a band of rows at a time, so the image's memory is held once (larger tiles in the same budget).
+    Image denoise(Image&& image, double sigma = 0);
     // Colorize: a colour image from the image's lightness (L kept at full resolution, ab from the model
     // at the working resolution, upsampled). notes gets a line when the input was already in colour.
     Image colorize(const Image& image, std::vector<std::string>* notes = nullptr);
+    // The same on an image given up: its pixels are released once its lightness is taken.
+    Image colorize(Image&& image, std::vector<std::string>* notes = nullptr);
     // Reconstruct (autoencoder output) of an image with the model's channels.
     Image reconstruct(const Image& image);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <tuple>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -57,7 +59,6 @@ struct ImageModel::Impl {
     InferenceOptions options;
     Network net;
     tasks::ColorizeHead head;
-    static constexpr int kPad = 16;  // reflect padding around the image: context at its borders
     // A colorizer's class scores (261 channels) are decoded a strip of this many rows at a time: a
     // plain copy of a whole tile's scores would cost 1 KB per pixel.
     static constexpr int kStripRows = 32;
@@ -124,37 +125,59 @@ struct ImageModel::Impl {
         fixedBytes = std::max(0.0, b1 - bytesPerPixel * s1 * s1);
     }
 
-    // The frame: the image reflect-padded by kPad on every side, then up to the alignment.
-    int frameH(int H) const { return roundUp(H + 2 * kPad, align); }
-    int frameW(int W) const { return roundUp(W + 2 * kPad, align); }
+    // The frame: the image reflect-padded at its bottom and right up to the alignment. No wider
+    // margin: 16 px of reflected context on every side (1.21x the pixels of a 500x375 photo) scored
+    // the same or 0.01 dB lower than none for every shipped model (2026-12-03, docs/performance.md).
+    int frameH(int H) const { return roundUp(H, align); }
+    int frameW(int W) const { return roundUp(W, align); }
 
-    // Bytes an image of H x W needs outside the network: input and output floats, plus the 8-bit
-    // planes, interleaved copy and encoded file of the writer (measured: about 1.35 x the floats),
-    // plus kProcessBytes.
-    double imageBytes(int H, int W, int inC, int outC) const { return double(H) * W * 4 * (inC + outC) * 1.4 + kProcessBytes; }
+    // What an image holds beside the network's block while it is computed and then written: the
+    // larger of `writer` and `perTileRow` x a tile's rows, plus `fixed` (kProcessBytes included).
+    struct Held {
+        double fixed = 0, writer = 0, perTileRow = 0;
+        double bytes(int tileRows) const { return fixed + std::max(writer, perTileRow * tileRows); }
+    };
+    // Input and output floats of H x W, plus the 8-bit planes, interleaved copy and encoded file of
+    // the writer (measured: about 1.35 x the floats).
+    static Held separateOutput(int H, int W, int inC, int outC) { return {double(H) * W * 4 * (inC + outC) * 1.4 + kProcessBytes, 0, 0}; }
+    // Denoising in place (runInto): the image's C float planes, and then either the rows that wait to
+    // be written back (at most a tile's rows, all columns) or, once computed, the writer's
+    // interleaved copy at the image's depth and its encoded file (at most as large).
+    static Held inPlace(int H, int W, int C, int bitDepth) {
+        const double samples = double(H) * W * C;
+        return {samples * 4 + kProcessBytes, samples * (bitDepth > 8 ? 2 : 1) * 2, double(W) * C * 4};
+    }
+    Held denoiseHeld(int H, int W, int bitDepth = 8) const {
+        const Architecture& a = model.arch;
+        return options.ensemble == 1 && a.inChannels == a.outChannels ? inPlace(H, W, a.inChannels, bitDepth)
+                                                                       : separateOutput(H, W, a.inChannels, a.outChannels);
+    }
 
     // A tile keeps its inner T - 2 x overlap: at 4 x overlap, half of each side.
     int usefulTile() const { return roundUp(4 * overlap, align); }
 
     double plannedBytes() const { return double(options.maxMemoryMB) * (1 << 20) * kPlannedShare; }
 
-    // reserved: bytes the caller holds beside this run (0: the denoise case, from H x W).
-    int tileFor(int H, int W, double reserved = 0) const {
+    // The network's budget beside what the image holds with tiles of `tileRows` rows.
+    double networkBudget(const Held& held, int tileRows) const { return std::max(64.0 * (1 << 20), plannedBytes() - held.bytes(tileRows)); }
+
+    // held: what the image holds beside the network (the weights, code, libraries and JIT kernels
+    // sit in its kProcessBytes).
+    int tileFor(int H, int W, const Held& held) const {
         const int FH = frameH(H), FW = frameW(W);
         const int smallest = 2 * overlap + align;
         if (options.tile > 0)
             return std::min(std::max(roundUp(options.tile, align), options.raiseSmallTile ? usefulTile() : smallest), std::max(FH, FW));
-        if (reserved <= 0) reserved = imageBytes(H, W, model.arch.inChannels, model.arch.outChannels);
-        // The weights, code, libraries and JIT kernels sit in imageBytes' kProcessBytes.
-        const double budget = std::max(64.0 * (1 << 20), plannedBytes() - reserved) - fixedBytes;
-        int side = static_cast<int>(std::sqrt(std::max(0.0, budget) / bytesPerPixel));
+        auto fits = [&](int side) { return fixedBytes + double(side) * side * bytesPerPixel <= networkBudget(held, std::min(side, FH)); };
+        int side = static_cast<int>(std::sqrt(std::max(0.0, networkBudget(held, 0) - fixedBytes) / bytesPerPixel));
         side = std::max(side / tileStep(align) * tileStep(align), smallest);
+        while (side > smallest && !fits(side)) side = std::max(smallest, side - tileStep(align));
         // A tile keeps its inner T - 2 x overlap; below 4 x overlap most of its work is thrown away
         // (a 240-px tile keeping 16 px: hours for a large photo).
         const int useful = std::min(usefulTile(), std::max(FH, FW));
         if (side < useful) {
             if (options.maxMemoryIsCeiling) {
-                const double needMB = (reserved + fixedBytes + double(useful) * useful * bytesPerPixel) / kPlannedShare / (1 << 20);
+                const double needMB = (held.bytes(std::min(useful, FH)) + fixedBytes + double(useful) * useful * bytesPerPixel) / kPlannedShare / (1 << 20);
                 fail(ErrorKind::InvalidArgument, "--max-memory " + std::to_string(options.maxMemoryMB) + " MB is too small for a " +
                                                      std::to_string(W) + "x" + std::to_string(H) + " image with this model: it needs about " +
                                                      std::to_string(int64_t(std::ceil(needMB / 50) * 50)) + " MB");
@@ -162,6 +185,34 @@ struct ImageModel::Impl {
             side = useful;
         }
         return std::min(side, std::max(FH, FW));
+    }
+
+    // Tiles along an axis of length F (frame) for tiles of side T.
+    int tileCount(int F, int T) const { return T >= F ? 1 : (F - T + T - 2 * overlap - 1) / (T - 2 * overlap) + 1; }
+    // The tile shape of at most T x T pixels (sides multiples of tileStep, or the frame's own) that
+    // covers an FH x FW frame with the least network work: square tiles of the largest side often
+    // leave a last row or column that is mostly overlap (a 4000x3000 photo in 832-px tiles: 30
+    // tiles, 20.8 MP of work; in 896x640 tiles: 32, 18.4 MP). Ties go to fewer tiles, then squarer.
+    std::pair<int, int> leastWorkTile(int FH, int FW, int T) const {
+        const int step = tileStep(align), lowest = std::min(usefulTile(), T);
+        const int64_t area = int64_t(T) * T;
+        std::tuple<int64_t, int, int> best{std::numeric_limits<int64_t>::max(), 0, 0};
+        std::pair<int, int> shape{std::min(T, FH), std::min(T, FW)};
+        for (int h = roundUp(lowest, step);; h += step) {
+            const int th = std::min(h, FH);
+            for (int w = roundUp(lowest, step); int64_t(th) * w <= area && w <= kStretch * T; w += step) {
+                const int tw = std::min(w, FW);
+                const int n = tileCount(FH, th) * tileCount(FW, tw);
+                const std::tuple<int64_t, int, int> cost{int64_t(n) * th * tw, n, std::abs(th - tw)};
+                if (cost < best) {
+                    best = cost;
+                    shape = {th, tw};
+                }
+                if (tw == FW) break;
+            }
+            if (th == FH || int64_t(h) * roundUp(lowest, step) > area || h >= kStretch * T) break;
+        }
+        return shape;
     }
 
     // Tile origins along one axis of length F (frame), tile T, and the band of frame rows each tile
@@ -186,22 +237,29 @@ struct ImageModel::Impl {
         return out;
     }
 
+    Image colorize(const Image& image, std::vector<float>* inputPixels, std::vector<std::string>* notes);
+
     // The model's output planes for C x H x W input planes; for a colorizer with decodeColour, the
     // ab planes decoded tile by tile (2 channels, never the full set of bin scores).
-    std::vector<float> run(const float* src, int H, int W, double reserved = 0, bool decodeColour = false) {
+    std::vector<float> run(const float* src, int H, int W, const Held& held, bool decodeColour = false) {
         std::vector<float> out;
         core::assignOnHugePages(out, size_t(decodeColour ? 2 : model.arch.outChannels) * H * W);
-        runInto(out, src, H, W, reserved, decodeColour, Dihedral{}, 1.f);
+        runInto(out, src, H, W, held, decodeColour, Dihedral{}, 1.f);
         return out;
     }
 
     // run() on the image seen through a flip or rotation d: the network sees the transformed image
     // (tiles are filled through the mapping, no transformed copy is made) and its output is mapped
     // back into out: assigned for the identity with weight 1, else added with `weight` (the ensemble).
-    void runInto(std::vector<float>& out, const float* src, int H, int W, double reserved, bool decodeColour,
+    // src == out.data() (identity, weight 1, as many output channels as input): in place, the
+    // output replacing the image a band of rows at a time once no later tile reads them.
+    void runInto(std::vector<float>& out, const float* src, int H, int W, const Held& held, bool decodeColour,
                  const Dihedral& d, float weight) {
         const Architecture& a = model.arch;
         const int inC = a.inChannels, outC = decodeColour ? 2 : a.outChannels;
+        const bool inPlace = src == out.data();
+        if (inPlace && !(d.identity() && weight == 1.f && inC == outC))
+            fail(ErrorKind::InvalidArgument, "in-place inference needs the identity view and as many output channels as input");
 #ifdef __GLIBC__
         // Freed temporaries of the decoder stay resident in the heap until trimmed, and a ceiling
         // counts only live buffers (measured: a 1600x1200 denoise at --max-memory 250 peaked at 261 MB
@@ -211,17 +269,21 @@ struct ImageModel::Impl {
         net.setOutputStrips(decodeColour ? kStripRows : 0);
         const int TH = d.transpose ? W : H, TW = d.transpose ? H : W;  // the transformed image's size
         const int FH = frameH(TH), FW = frameW(TW);
-        int T = tileFor(TH, TW, reserved), tileH = 0, tileW = 0;
+        int T = tileFor(TH, TW, held), tileH = 0, tileW = 0;
         if (T < std::max(FH, FW) && contextRadius < 0 && model.task != Task::Colorize) {  // tiled: overlap as measured
             ensureContext();
-            T = tileFor(TH, TW, reserved);
+            T = tileFor(TH, TW, held);
         }
         auto shapeTiles = [&] {
             tileH = std::min(T, FH);
             tileW = std::min(T, FW);
-            // A thin image gets long tiles of the same area: square ones would be mostly overlap.
-            if (tileH < T) tileW = std::min({FW, kStretch * T, std::max(tileW, int(int64_t(T) * T / tileH) / align * align)});
-            if (tileW < T) tileH = std::min({FH, kStretch * T, std::max(tileH, int(int64_t(T) * T / tileW) / align * align)});
+            if (options.tile > 0) {
+                // A thin image gets long tiles of the same area: square ones would be mostly overlap.
+                if (tileH < T) tileW = std::min({FW, kStretch * T, std::max(tileW, int(int64_t(T) * T / tileH) / align * align)});
+                if (tileW < T) tileH = std::min({FH, kStretch * T, std::max(tileH, int(int64_t(T) * T / tileW) / align * align)});
+            } else {
+                std::tie(tileH, tileW) = leastWorkTile(FH, FW, T);
+            }
             net.setShape(1, tileH, tileW);
         };
         shapeTiles();
@@ -230,43 +292,72 @@ struct ImageModel::Impl {
         // AVX-512). The chosen shape's own buffers are checked against the budget (allocated, not
         // yet touched), and the tile shrunk until they fit.
         if (options.tile <= 0) {
-            const double limit =
-                std::max(64.0 * (1 << 20), plannedBytes() - (reserved > 0 ? reserved : imageBytes(TH, TW, inC, a.outChannels)));
             const int smallest = std::min(usefulTile(), std::max(FH, FW));
-            while (double(net.shapeBytes()) > limit && T > smallest) {
+            while (double(net.shapeBytes()) > networkBudget(held, tileH) && T > smallest) {
                 T = std::max(smallest, (T - T / 20) / tileStep(align) * tileStep(align));
                 shapeTiles();
             }
         }
         const int64_t tilePlane = int64_t(tileH) * tileW;
-        for (const Band& by : bands(FH, tileH))
-            for (const Band& bx : bands(FW, tileW)) {
+        const std::vector<Band> rowBands = bands(FH, tileH), columnBands = bands(FW, tileW);
+        // In place: kept rows wait in `pending` (image rows [pendingBegin, pendingBegin + rows), C
+        // planes of all columns) until no later band of tiles reads them. Band k's tiles read the
+        // image rows its frame rows reflect to; the rows below the least of those for every later
+        // band are final.
+        std::vector<float> pending;
+        int pendingBegin = 0;
+        std::vector<int> firstRowRead(rowBands.size() + 1, TH);
+        if (inPlace) {
+            for (size_t k = rowBands.size(); k-- > 0;) {
+                firstRowRead[k] = firstRowRead[k + 1];
+                for (int i = 0; i < tileH; ++i) firstRowRead[k] = std::min(firstRowRead[k], reflect(rowBands[k].origin + i, TH));
+            }
+            core::assignOnHugePages(pending, size_t(outC) * tileH * W);
+        }
+        const int pendingRows = tileH;
+        auto flushBelow = [&](int row) {  // rows [pendingBegin, row) into the image; the rest moved up
+            if (row <= pendingBegin) return;
+            const int n = row - pendingBegin, rest = std::max(0, pendingRows - n);
+            for (int c = 0; c < outC; ++c) {
+                float* plane = pending.data() + int64_t(c) * pendingRows * W;
+                std::copy(plane, plane + int64_t(n) * W, out.data() + (int64_t(c) * H + pendingBegin) * W);
+                std::copy(plane + int64_t(n) * W, plane + int64_t(n + rest) * W, plane);
+            }
+            pendingBegin = row;
+        };
+        for (size_t k = 0; k < rowBands.size(); ++k) {
+            const Band& by = rowBands[k];
+            for (const Band& bx : columnBands) {
                 float* in = net.input();
                 for (int c = 0; c < inC; ++c)
                     for (int i = 0; i < tileH; ++i) {
-                        const int ty = reflect(by.origin + i - kPad, TH);
+                        const int ty = reflect(by.origin + i, TH);
                         float* dst = in + c * tilePlane + int64_t(i) * tileW;
                         if (d.identity()) {
                             const float* row = src + (int64_t(c) * H + ty) * W;
-                            for (int j = 0; j < tileW; ++j) dst[j] = row[reflect(bx.origin + j - kPad, W)];
+                            for (int j = 0; j < tileW; ++j) dst[j] = row[reflect(bx.origin + j, W)];
                         } else {
-                            for (int j = 0; j < tileW; ++j) dst[j] = src[int64_t(c) * H * W + d.sourceIndex(ty, reflect(bx.origin + j - kPad, TW), TH, TW, W)];
+                            for (int j = 0; j < tileW; ++j) dst[j] = src[int64_t(c) * H * W + d.sourceIndex(ty, reflect(bx.origin + j, TW), TH, TW, W)];
                         }
                     }
                 net.forward();
                 // The band's frame rows and columns that are image pixels.
-                const int y0 = std::max(by.begin, kPad), y1 = std::min(by.end, kPad + TH);
-                const int x0 = std::max(bx.begin, kPad), x1 = std::min(bx.end, kPad + TW);
+                const int y0 = by.begin, y1 = std::min(by.end, TH);
+                const int x0 = bx.begin, x1 = std::min(bx.end, TW);
                 // Rows [r0, r1) of the tile's output, `plane` apart, whose first row is tile row r0.
                 auto keep = [&](const float* o, int r0, int r1, int64_t plane) {
                     for (int c = 0; c < outC; ++c)
                         for (int y = std::max(y0, by.origin + r0); y < std::min(y1, by.origin + r1); ++y) {
                             const float* row = o + c * plane + int64_t(y - by.origin - r0) * tileW - bx.origin;
+                            if (inPlace) {
+                                std::copy(row + x0, row + x1, pending.data() + (int64_t(c) * pendingRows + y - pendingBegin) * W + x0);
+                                continue;
+                            }
                             float* dst = out.data() + int64_t(c) * H * W;
                             if (d.identity() && weight == 1.f) {
-                                std::copy(row + x0, row + x1, dst + int64_t(y - kPad) * W + (x0 - kPad));
+                                std::copy(row + x0, row + x1, dst + int64_t(y) * W + x0);
                             } else {
-                                for (int x = x0; x < x1; ++x) dst[d.sourceIndex(y - kPad, x - kPad, TH, TW, W)] += weight * row[x];
+                                for (int x = x0; x < x1; ++x) dst[d.sourceIndex(y, x, TH, TW, W)] += weight * row[x];
                             }
                         }
                 };
@@ -281,6 +372,8 @@ struct ImageModel::Impl {
                     keep(ab.pixels.data(), r0, r0 + R, int64_t(R) * tileW);
                 }
             }
+            if (inPlace) flushBelow(std::min(firstRowRead[k + 1], std::min(by.end, TH)));
+        }
     }
 };
 
@@ -288,8 +381,11 @@ ImageModel::ImageModel(Model model, const InferenceOptions& options)
     : impl_(std::make_unique<Impl>(std::move(model), options)) {}
 ImageModel::~ImageModel() = default;
 const Model& ImageModel::model() const { return impl_->model; }
-std::vector<float> ImageModel::run(const float* planes, int H, int W) { return impl_->run(planes, H, W); }
-int ImageModel::tileFor(int H, int W) const { return impl_->tileFor(H, W); }
+std::vector<float> ImageModel::run(const float* planes, int H, int W) {
+    const Architecture& a = impl_->model.arch;
+    return impl_->run(planes, H, W, Impl::separateOutput(H, W, a.inChannels, a.outChannels));
+}
+int ImageModel::tileFor(int H, int W) const { return impl_->tileFor(H, W, impl_->denoiseHeld(H, W)); }
 int ImageModel::smallestUsefulTile() const { return impl_->usefulTile(); }
 double ImageModel::tileBytesPerPixel() const { return impl_->bytesPerPixel; }
 double ImageModel::tileFixedBytes() const { return impl_->fixedBytes; }
@@ -303,11 +399,15 @@ int ImageModel::contextRadius() {
 }
 double ImageModel::contextMeasureSeconds() const { return impl_->measureSeconds; }
 
-Image ImageModel::denoise(const Image& image, double sigma) {
+Image ImageModel::denoise(const Image& image, double sigma) { return denoise(Image(image), sigma); }
+
+Image ImageModel::denoise(Image&& image, double sigma) {
     const Model& m = impl_->model;
     if (m.task != Task::Denoise) fail(ErrorKind::InvalidArgument, std::string("the model is a ") + toString(m.task) + " model, not a denoiser");
     if (image.channels == 1 && m.arch.inChannels == 3) {  // grey through a colour model: three equal channels in, luma out
-        Image out = toGray(denoise(grayToRgb(image), sigma));
+        Image rgb = grayToRgb(image);
+        std::vector<float>().swap(image.pixels);
+        Image out = toGray(denoise(std::move(rgb), sigma));
         out.bitDepth = image.bitDepth;
         return out;
     }
@@ -315,14 +415,19 @@ Image ImageModel::denoise(const Image& image, double sigma) {
         fail(ErrorKind::InvalidArgument, "image has " + std::to_string(image.channels) + " channel(s), the model takes " +
                                              std::to_string(m.arch.inChannels) + " (choose a " +
                                              (image.channels == 1 ? "gray" : "colour") + " model)");
-    // The model's output becomes the image's pixels in place: no third full-size copy.
+    const int H = image.height, W = image.width;
+    if (impl_->options.ensemble == 1 && sigma <= 0) {  // the output replaces the image a band at a time
+        impl_->runInto(image.pixels, image.pixels.data(), H, W, impl_->denoiseHeld(H, W, image.bitDepth), false, Dihedral{}, 1.f);
+        return std::move(image);
+    }
+    // The output is blended with the input, or gathered from 8 views of it: a separate buffer.
     std::vector<float> result;
+    const Impl::Held held = Impl::separateOutput(H, W, m.arch.inChannels, m.arch.outChannels);
     if (impl_->options.ensemble == 8) {
         core::assignOnHugePages(result, image.pixels.size());
-        for (int k = 0; k < 8; ++k)
-            impl_->runInto(result, image.pixels.data(), image.height, image.width, 0, false, Dihedral::nth(k), 1.f / 8);
+        for (int k = 0; k < 8; ++k) impl_->runInto(result, image.pixels.data(), H, W, held, false, Dihedral::nth(k), 1.f / 8);
     } else {
-        result = run(image.pixels.data(), image.height, image.width);
+        result = impl_->run(image.pixels.data(), H, W, held);
     }
     if (sigma > 0) {
         double sq = 0;
@@ -332,15 +437,8 @@ Image ImageModel::denoise(const Image& image, double sigma) {
         for (size_t i = 0; i < result.size(); ++i)
             result[i] = static_cast<float>(image.pixels[i] + w * (result[i] - image.pixels[i]));
     }
-    Image out;
-    out.width = image.width;
-    out.height = image.height;
-    out.channels = image.channels;
-    out.bitDepth = image.bitDepth;
-    out.alpha = image.alpha;
-    out.metadataSource = image.metadataSource;
-    out.pixels = std::move(result);
-    return out;
+    image.pixels = std::move(result);
+    return std::move(image);
 }
 
 Image ImageModel::reconstruct(const Image& image) {
@@ -352,14 +450,18 @@ Image ImageModel::reconstruct(const Image& image) {
     return out;
 }
 
-Image ImageModel::colorize(const Image& image, std::vector<std::string>* notes) {
-    const Model& m = impl_->model;
-    if (m.task != Task::Colorize) fail(ErrorKind::InvalidArgument, std::string("the model is a ") + toString(m.task) + " model, not a colorizer");
+Image ImageModel::colorize(const Image& image, std::vector<std::string>* notes) { return impl_->colorize(image, nullptr, notes); }
+Image ImageModel::colorize(Image&& image, std::vector<std::string>* notes) { return impl_->colorize(image, &image.pixels, notes); }
+
+// inputPixels: the image's own pixels, released once its lightness is taken (nullptr: kept).
+Image ImageModel::Impl::colorize(const Image& image, std::vector<float>* inputPixels, std::vector<std::string>* notes) {
+    if (model.task != Task::Colorize) fail(ErrorKind::InvalidArgument, std::string("the model is a ") + toString(model.task) + " model, not a colorizer");
     if (image.channels == 3 && notes) notes->push_back("input is already in colour; colorized from its lightness");
     const Image L = lightness(image);  // full resolution, [0,100]
+    if (inputPixels) std::vector<float>().swap(*inputPixels);
     // Working resolution: the long side at most colorizeSize.
     int w = image.width, h = image.height;
-    const int size = impl_->head.workingSize;
+    const int size = head.workingSize;
     if (size > 0 && std::max(w, h) > size) {
         const double s = double(size) / std::max(w, h);
         w = std::max(1, int(std::lround(w * s)));
@@ -367,12 +469,16 @@ Image ImageModel::colorize(const Image& image, std::vector<std::string>* notes) 
     }
     Image small = (w == image.width && h == image.height) ? L : resizeImage(L, w, h);
     for (float& v : small.pixels) v /= tasks::kLScale;
-    // Held beside the network: the input, L and the result at full size, and the writer's share.
-    const double fullPlanes = double(image.planeSize()) * (image.channels + 1 + 3);
-    const double reserved = fullPlanes * 4 * 1.2 + double(w) * h * 4 * 4 + kProcessBytes;
-    Image ab = Image::blank(w, h, 2);
-    ab.pixels = impl_->run(small.pixels.data(), h, w, reserved, true);
-    Image rgb = labToRgb(L, ab, impl_->options.guidedColour);  // ab upsampled a strip at a time
+    // Held beside the network: the input (unless released), L and the result at full size, and the
+    // writer's share.
+    const double fullPlanes = double(image.planeSize()) * ((inputPixels ? 0 : image.channels) + 1 + 3);
+    const Held held{fullPlanes * 4 * 1.2 + double(w) * h * 4 * 4 + kProcessBytes, 0, 0};
+    Image ab;
+    ab.width = w;
+    ab.height = h;
+    ab.channels = 2;
+    ab.pixels = run(small.pixels.data(), h, w, held, true);
+    Image rgb = labToRgb(L, ab, options.guidedColour);  // ab upsampled a strip at a time
     rgb.bitDepth = image.bitDepth;
     rgb.alpha = image.alpha;
     rgb.metadataSource = image.metadataSource;
