@@ -315,9 +315,10 @@ struct ImageModel::Impl {
             core::assignOnHugePages(pending, size_t(outC) * tileH * W);
         }
         const int pendingRows = tileH;
-        auto flushBelow = [&](int row) {  // rows [pendingBegin, row) into the image; the rest moved up
+        // Rows [pendingBegin, row) into the image; those up to `end` (the last kept) moved up.
+        auto flushBelow = [&](int row, int end) {
             if (row <= pendingBegin) return;
-            const int n = row - pendingBegin, rest = std::max(0, pendingRows - n);
+            const int n = row - pendingBegin, rest = end - row;
             for (int c = 0; c < outC; ++c) {
                 float* plane = pending.data() + int64_t(c) * pendingRows * W;
                 std::copy(plane, plane + int64_t(n) * W, out.data() + (int64_t(c) * H + pendingBegin) * W);
@@ -372,7 +373,8 @@ struct ImageModel::Impl {
                     keep(ab.pixels.data(), r0, r0 + R, int64_t(R) * tileW);
                 }
             }
-            if (inPlace) flushBelow(std::min(firstRowRead[k + 1], std::min(by.end, TH)));
+            const int end = std::min(by.end, TH);
+            if (inPlace) flushBelow(std::min(firstRowRead[k + 1], end), end);
         }
     }
 };
