@@ -187,8 +187,6 @@ struct ImageModel::Impl {
         return std::min(side, std::max(FH, FW));
     }
 
-    // Tiles along an axis of length F (frame) for tiles of side T.
-    int tileCount(int F, int T) const { return T >= F ? 1 : (F - T + T - 2 * overlap - 1) / (T - 2 * overlap) + 1; }
     // The tile shape of at most T x T pixels (sides multiples of tileStep, or the frame's own) that
     // covers an FH x FW frame with the least network work: square tiles of the largest side often
     // leave a last row or column that is mostly overlap (a 4000x3000 photo in 832-px tiles: 30
@@ -202,7 +200,7 @@ struct ImageModel::Impl {
             const int th = std::min(h, FH);
             for (int w = roundUp(lowest, step); int64_t(th) * w <= area && w <= kStretch * T; w += step) {
                 const int tw = std::min(w, FW);
-                const int n = tileCount(FH, th) * tileCount(FW, tw);
+                const int n = int(bands(FH, th).size() * bands(FW, tw).size());
                 const std::tuple<int64_t, int, int> cost{int64_t(n) * th * tw, n, std::abs(th - tw)};
                 if (cost < best) {
                     best = cost;

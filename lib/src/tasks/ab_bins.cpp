@@ -127,19 +127,20 @@ void AbBins::decode(const float* logits, int64_t HW, float T, float* aOut, float
 #pragma omp for
         for (int64_t i0 = 0; i0 < HW; i0 += kBlock) {
             const int n = int(std::min<int64_t>(kBlock, HW - i0));
-            auto row = [&](int q) { return logits + q * HW + i0; };
             std::fill(mx.begin(), mx.begin() + n, -std::numeric_limits<float>::infinity());
             for (int q = 0; q < Q; ++q) {
-                const float* l = row(q);
+                const float* l = logits + q * HW + i0;
                 const float bq = bias ? bias[q] : 0.f;
-                for (int j = 0; j < n; ++j) mx[j] = std::max(mx[j], l[j] + bq);
+                float* out = e.ptr<float>(q);
+                for (int j = 0; j < n; ++j) {
+                    out[j] = l[j] + bq;
+                    mx[j] = std::max(mx[j], out[j]);
+                }
             }
             // softmax(logits)^(1/T) renormalised == softmax(logits / T)
             for (int q = 0; q < Q; ++q) {
-                const float* l = row(q);
-                const float bq = bias ? bias[q] : 0.f;
                 float* out = e.ptr<float>(q);
-                for (int j = 0; j < n; ++j) out[j] = (l[j] + bq - mx[j]) * invT;
+                for (int j = 0; j < n; ++j) out[j] = (out[j] - mx[j]) * invT;
             }
             cv::Mat block = e.colRange(0, n);
             cv::exp(block, block);
