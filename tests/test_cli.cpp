@@ -769,10 +769,15 @@ TEST_CASE("cli: noise measures images alone or against a reference, and names a 
 
 TEST_CASE("cli: bench --quick prints the figures and writes the JSON keys") {
     testutil::TempDir dir;
-    const auto r = runAekit("bench --quick --threads 2 --json " + (dir / "b.json"));
+    const auto r = runAekit("bench --quick --threads 2 --json " + (dir / "b.json") + " --model " + tinyDenoiser());
     INFO(r.output);
     REQUIRE(r.code == 0);
     const auto j = nlohmann::json::parse(bytesOf(dir / "b.json"));
+    // The model's own network, as inference runs it.
+    CHECK(j.at("model").at("mpix_per_s").get<double>() > 0);
+    CHECK(j.at("model").at("macs_per_pixel").get<double>() > 0);
+    CHECK(j.at("model").at("macs_per_pixel").get<double>() < j.at("macs_per_pixel").get<double>());  // the tiny one
+    CHECK(r.output.find("model     " + tinyDenoiser() + ": ") != std::string::npos);
     CHECK(j.at("train").at("patches_per_s").get<double>() > 0);
     CHECK(j.at("infer_f32").at("mpix_per_s").get<double>() > 0);
     CHECK(j.at("train_f32_direct").at("patches_per_s").get<double>() > 0);
@@ -780,6 +785,9 @@ TEST_CASE("cli: bench --quick prints the figures and writes the JSON keys") {
     CHECK(j.at("peak_gflops").get<double>() > 0);
     CHECK(j.at("peak_rss_mb").get<double>() > 0);
     CHECK(j.at("threads").get<int>() == 2);
+    const auto bad = runAekit("bench --quick --model " + (dir / "none.safetensors"));
+    CHECK(bad.code == 2);
+    CHECK(bad.output.find("none.safetensors") != std::string::npos);
 }
 
 TEST_CASE("cli: info describes a model and refuses a bad file with its name") {

@@ -472,6 +472,59 @@ TEST_CASE("arena: whole-run buffers share no bytes, and a new shape reuses the b
     CHECK(arena.capacity() < large);
 }
 
+TEST_CASE("arena: a convolution's scratchpad is planned for its step alone, beside the activations") {
+    // x -> conv a -> concat(a, x) -> conv b. At the concat, x, a and the concat are live and no
+    // scratchpad is; at conv b, the concat, b and b's Winograd scratchpad. One scratchpad held for
+    // the whole run would add b's scratchpad to the concat's step: the plan must stay below that.
+    const int C = 32, H = 128, W = 128;
+    auto build = [&](Graph& g) {
+        auto* x = g.input(C);
+        auto* a = g.conv("a", x, C, 3, Activation::ReLU);
+        g.setOutput(g.conv("b", g.concat("cat", {a, x}), C, 3, Activation::ReLU));
+        g.finalize(1, H, W);
+    };
+    Graph infer(false, false, true), train(true, false, true);
+    build(infer);
+    build(train);
+    bool winograd = false;
+    for (const auto& impl : infer.implementations()) winograd |= impl.rfind("b: jit_wino", 0) == 0;
+    if (!winograd) {
+        MESSAGE("no Winograd kernels on this CPU: nothing to plan");
+        return;
+    }
+    // conv b's scratchpad, as oneDNN sizes it.
+    using dnnl::memory;
+    const auto act = [&](int c) { return memory::desc({1, c, H, W}, memory::data_type::f32, aekit::engine::blockedLayout()); };
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    const dnnl::convolution_forward::primitive_desc pd(
+        {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd, act(2 * C),
+         memory::desc({C, 2 * C, 3, 3}, memory::data_type::f32, memory::format_tag::any),
+         memory::desc({C}, memory::data_type::f32, memory::format_tag::x), act(C), {1, 1}, {1, 1}, {1, 1}},
+        attr, aekit::engine::cpuEngine());
+    const size_t scratchpad = pd.scratchpad_desc().get_size();
+    const size_t plane = size_t(H) * W * sizeof(float);
+    const size_t atConcat = (C + C + 2 * C) * plane + 2 * C * plane;  // x, a, the concat; the caller's edges
+    CHECK(scratchpad > C * plane);  // large enough to matter
+    CHECK(infer.shapeBytes() < atConcat + scratchpad);
+    // And the plan computes what the graph with its own buffers does.
+    auto trainParams = train.params(), inferParams = infer.params();
+    for (size_t i = 0; i < trainParams.size(); ++i) {
+        const auto v = randomFloatVec(trainParams[i]->size(), uint64_t(10 + i), -0.2, 0.2);
+        fill(trainParams[i]->valuePtr(), v);
+        fill(inferParams[i]->valuePtr(), v);
+    }
+    train.weightsChanged();
+    infer.weightsChanged();
+    const auto x = randomFloatVec(size_t(C) * H * W, 5, 0, 1);
+    fill(train.inputBuffer(), x);
+    fill(infer.inputBuffer(), x);
+    train.forward();
+    infer.forward();
+    const std::vector<double> expected(train.outputBuffer(), train.outputBuffer() + x.size());
+    checkClose(infer.outputBuffer(), expected, expected.size(), 1e-4, "planned output");
+}
+
 TEST_CASE("arena: an inference U-Net, its activations planned in one block, computes what the training graph does") {
     // The training graph gives every activation its own buffer; the inference graph shares them by
     // lifetime. Shapes grow, shrink and repeat, so the block is reused, replaced and re-planned, and
@@ -529,7 +582,7 @@ TEST_CASE("output strips: the output handed over a strip of rows at a time is th
             train.initWeights(7);
             infer.setWeights(train.weights());
             infer.setOutputStrips(32);
-            for (const auto [H, W, rows] : {std::tuple{16, 48, 16}, std::tuple{64, 32, 32}, std::tuple{128, 48, 32},
+            for (const auto& [H, W, rows] : {std::tuple{16, 48, 16}, std::tuple{64, 32, 32}, std::tuple{128, 48, 32},
                                             std::tuple{48, 64, 24}}) {
                 CAPTURE(H);
                 CAPTURE(W);
@@ -548,7 +601,7 @@ TEST_CASE("output strips: the output handed over a strip of rows at a time is th
                     std::vector<double> expected;
                     for (int c = 0; c < C; ++c)
                         for (int y = y0; y < y0 + rows; ++y)
-                            for (int x = 0; x < W; ++x) expected.push_back(train.output()[(size_t(c) * H + y) * W + x]);
+                            for (int col = 0; col < W; ++col) expected.push_back(train.output()[(size_t(c) * H + y) * W + col]);
                     checkClose(strip, expected, expected.size(), 1e-4, "output strip");
                 }
                 CHECK_THROWS_AS(infer.outputRows(rows / 2), aekit::Error);  // not a strip's first row

@@ -2,16 +2,22 @@
 // The benchmark of docs/design.md ("bench-unet", contract): training patches per second (batch 16 of
 // 128x128: forward, backward, Adam), inference megapixels per second on a 1024x1024 colour image,
 // achieved GFLOP/s against oneDNN's sgemm rate measured in the same run, peak RSS, threads; in f32
-// (default algorithm and direct only) and, where the CPU has AVX512-BF16, in bf16.
+// (default algorithm and direct only) and, where the CPU has AVX512-BF16, in bf16. Optionally a
+// model's own network on the same 1024x1024 input, as inference runs it: the rate that end-to-end
+// figures of that model compare with.
 #pragma once
 #include <functional>
 #include <string>
+
+#include "aekit/model.hpp"
 
 namespace aekit {
 
 struct BenchOptions {
     bool quick = false;  // fewer repeats and a smaller sgemm: for CI, not for figures
     int repeats = 0;     // 0: 10 (quick: 3)
+    const Model* model = nullptr;  // also time this model's network (f32, default algorithm)
+    std::string modelName;         // for the report
     std::function<void(const std::string&)> onNote;
 };
 
@@ -31,6 +37,9 @@ struct BenchResult {
     double peakGflops = 0;         // f32 sgemm M=N=K=4096 (quick: 2048)
     double peakRssMb = 0;
     double macsPerPixel = 0;
+    // With BenchOptions::model: its network's inference rate and cost.
+    std::string modelName;
+    double modelMpixPerSecond = 0, modelMacsPerPixel = 0;
     std::string toJson() const;
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aekit/architecture.hpp"
+#include "aekit/inference.hpp"
 #include "aekit/loss.hpp"
 #include "aekit/network.hpp"
 #include "aekit/optimizer.hpp"
@@ -72,6 +73,8 @@ std::string BenchResult::toJson() const {
         j["train_bf16"] = training(trainBf16);
         j["infer_bf16"] = inference(inferBf16);
     }
+    if (!modelName.empty())
+        j["model"] = {{"name", modelName}, {"macs_per_pixel", modelMacsPerPixel}, {"mpix_per_s", modelMpixPerSecond}, {"size", 1024}};
     return j.dump(2);
 }
 
@@ -129,6 +132,18 @@ BenchResult runBench(const BenchOptions& o) {
     if (r.bf16) {
         timeTraining(Precision::BF16, r.trainBf16);
         timeInference(Precision::BF16, r.inferBf16);
+    }
+    if (o.model) {  // the model's own network, as inference runs it
+        const int S = 1024;
+        ImageModel im(*o.model, InferenceOptions{});
+        note("timing inference, " + o.modelName);
+        im.timeNetworkPass(S);  // warm-up
+        std::vector<double> t;  // the passes' own times, without filling their input
+        for (int i = 0; i < repeats; ++i) t.push_back(im.timeNetworkPass(S));
+        std::sort(t.begin(), t.end());
+        r.modelName = o.modelName;
+        r.modelMacsPerPixel = o.model->arch.macsPerPixel();
+        r.modelMpixPerSecond = double(S) * S / 1e6 / t[t.size() / 2];
     }
     {  // peak: oneDNN's sgemm with the same threads
         const dnnl_dim_t M = o.quick ? 2048 : 4096;

@@ -58,6 +58,11 @@ std::string describe(const memory::desc& md) {
     return os.str();
 }
 
+size_t scratchpadBytes(const Step& step) {
+    const dnnl_memory_desc_t* md = dnnl_primitive_desc_query_md(step.prim.get_primitive_desc(), dnnl_query_scratchpad_md, 0);
+    return md ? dnnl_memory_desc_get_size(md) : 0;
+}
+
 std::string implementation(const Step& step) {
     const char* info = nullptr;
     if (dnnl_primitive_desc_query(step.prim.get_primitive_desc(), dnnl_query_impl_info_str, 0, &info) != dnnl_success ||

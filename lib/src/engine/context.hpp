@@ -100,6 +100,8 @@ void run(dnnl::stream& strm, const std::vector<Step>& steps);
 memory layoutFor(std::vector<Step>& steps, const memory& plain, const memory::desc& wanted, bool toPlain);
 
 std::string describe(const memory::desc& md);  // "16x32x64x64 nChw16c" for messages
+// Bytes of the user scratchpad a step's primitive needs (0: none).
+size_t scratchpadBytes(const Step& step);
 // The oneDNN implementation a step runs, e.g. "jit_wino_4x3:avx512_core" (for tests and benches).
 std::string implementation(const Step& step);
 

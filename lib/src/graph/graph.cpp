@@ -205,8 +205,30 @@ void Graph::build(int N, int H, int W, std::string& building) {
         inputGather_ = input_->needsDiff ? gatherFor(input_.get()) : std::vector<engine::Step>{};
     }
 
-    // One scratchpad for all primitives, bound once.
-    scratchpad_ = ctx_.allocWhole({{static_cast<memory::dim>(std::max<size_t>(ctx_.scratchpadBytes, 1))}, dt::u8, tag::x});
+    // Inference: a forward step's scratchpad is a buffer of the plan, live at that step only, so
+    // that it shares bytes with activations the step does not touch (Winograd keeps every tile's
+    // transformed input and output there: about 540 bytes per pixel at full resolution, which
+    // other steps' activations can use). Strips run after the last op, at `end`.
+    size_t wholeBytes = ctx_.scratchpadBytes;
+    auto bindOwn = [&](std::vector<engine::Step>& steps, int time) {
+        for (auto& s : steps) {
+            const size_t bytes = s.scratchpad ? engine::scratchpadBytes(s) : 0;
+            if (bytes == 0) continue;
+            s.args[DNNL_ARG_SCRATCHPAD] = arena_.add({{static_cast<memory::dim>(bytes)}, dt::u8, tag::x}, ctx_.eng, time);
+            s.cArgs.clear();
+            s.scratchpad = false;  // bound
+        }
+    };
+    if (ctx_.arena) {
+        for (size_t i = 0; i < ops_.size(); ++i) bindOwn(ops_[i]->forwardSteps, int(i) + 1);
+        if (stripConv_) bindOwn(stripConv_->stripSteps, end);
+        wholeBytes = 0;  // what is left: weight preparation
+        for (auto& op : ops_)
+            for (auto& s : op->prepareSteps)
+                if (s.scratchpad) wholeBytes = std::max(wholeBytes, engine::scratchpadBytes(s));
+    }
+    // One scratchpad for the other primitives, bound once.
+    scratchpad_ = ctx_.allocWhole({{static_cast<memory::dim>(std::max<size_t>(wholeBytes, 1))}, dt::u8, tag::x});
     auto bind = [&](std::vector<engine::Step>& steps) {
         for (auto& s : steps)
             if (s.scratchpad) {

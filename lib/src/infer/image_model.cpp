@@ -13,6 +13,7 @@
 #include "aekit/error.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/network.hpp"
+#include "aekit/random.hpp"
 #include "core/huge_pages.hpp"
 #include "infer/context_radius.hpp"
 #include "io/dihedral.hpp"
@@ -36,10 +37,11 @@ int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 }  // namespace
 
 // What the process holds besides images and network buffers: code, libraries, weights, oneDNN's
-// JIT kernels (61-68 MB resident for `aekit info`). 64 MB fell short on an AVX2 CPU (a denoise at
-// the 500 MB budget aekit named peaked at 501 MB), 80 MB on an AVX-512 one (650 MB named, 660 MB
-// peak).
-constexpr double kProcessBytes = 100e6;
+// JIT kernels, thread stacks, a decoder's and an encoder's buffers (83 MB resident for `aekit
+// info`). 64 MB fell short on an AVX2 CPU (a denoise at the 500 MB budget aekit named peaked at
+// 501 MB), 80 MB on an AVX-512 one (650 MB named, 660 MB peak), 100 MB by 28-33 MB on AVX-512 with
+// OpenCV 4.6's libraries (2026-12-03: 800x600 to 3200x2400 photos at 300 and 600 MB ceilings).
+constexpr double kProcessBytes = 140e6;
 
 // The share of --max-memory that aekit plans to fill. The rest covers what neither measurement
 // sees: allocator slack, thread stacks, page-granular mappings. With all of the budget planned, a
@@ -159,7 +161,12 @@ struct ImageModel::Impl {
     double plannedBytes() const { return double(options.maxMemoryMB) * (1 << 20) * kPlannedShare; }
 
     // The network's budget beside what the image holds with tiles of `tileRows` rows.
-    double networkBudget(const Held& held, int tileRows) const { return std::max(64.0 * (1 << 20), plannedBytes() - held.bytes(tileRows)); }
+    // A target gives the network at least 64 MB whatever the image holds; a ceiling gives it only
+    // what is left under it (a tile that fits in 64 MB would otherwise run past a smaller ceiling).
+    double networkBudget(const Held& held, int tileRows) const {
+        const double left = plannedBytes() - held.bytes(tileRows);
+        return options.maxMemoryIsCeiling ? left : std::max(64.0 * (1 << 20), left);
+    }
 
     // held: what the image holds beside the network (the weights, code, libraries and JIT kernels
     // sit in its kProcessBytes).
@@ -191,6 +198,8 @@ struct ImageModel::Impl {
     // covers an FH x FW frame with the least network work: square tiles of the largest side often
     // leave a last row or column that is mostly overlap (a 4000x3000 photo in 832-px tiles: 30
     // tiles, 20.8 MP of work; in 896x640 tiles: 32, 18.4 MP). Ties go to fewer tiles, then squarer.
+    // Not beyond T x T although the budget often holds more (T is a multiple of tileStep below the
+    // budget's side): shapes up to the budget's area measured slower (docs/performance.md).
     std::pair<int, int> leastWorkTile(int FH, int FW, int T) const {
         const int step = tileStep(align), lowest = std::min(usefulTile(), T);
         const int64_t area = int64_t(T) * T;
@@ -398,6 +407,20 @@ int ImageModel::contextRadius() {
     return impl_->contextRadius;
 }
 double ImageModel::contextMeasureSeconds() const { return impl_->measureSeconds; }
+double ImageModel::timeNetworkPass(int side) {
+    Network& net = impl_->net;
+    const bool strips = impl_->model.task == Task::Colorize;
+    net.setOutputStrips(strips ? Impl::kStripRows : 0);
+    net.setShape(1, side, side);
+    float* in = net.input();
+    Random rng(side);
+    for (int64_t i = 0, n = int64_t(impl_->model.arch.inChannels) * side * side; i < n; ++i) in[i] = float(rng.uniform());
+    const auto t0 = std::chrono::steady_clock::now();
+    net.forward();
+    if (strips)
+        for (int y = 0; y < side; y += net.outputStripRows()) net.outputRows(y);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 Image ImageModel::denoise(const Image& image, double sigma) { return denoise(Image(image), sigma); }
 
