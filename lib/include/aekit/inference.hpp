@@ -65,9 +65,9 @@ public:
     double tileFixedBytes() const;
     int contextRadius();
     double contextMeasureSeconds() const;
-    // Seconds of one pass of the network over a side x side input of noise, as inference runs it (a
-    // colorizer's class scores a strip at a time, without their decoding): what `aekit bench --model`
-    // times. The next image re-plans the network's shape.
+    // Seconds of one pass of the network over a side x side input of noise (side rounded up to the
+    // alignment), as inference runs it (a colorizer's class scores a strip at a time, without their
+    // decoding): what `aekit bench --model` times. The next image re-plans the network's shape.
     double timeNetworkPass(int side);
 
     // Denoise: image channels must match the model's (Error otherwise), except that a colour model takes a

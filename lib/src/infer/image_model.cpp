@@ -408,6 +408,7 @@ int ImageModel::contextRadius() {
 }
 double ImageModel::contextMeasureSeconds() const { return impl_->measureSeconds; }
 double ImageModel::timeNetworkPass(int side) {
+    side = roundUp(std::max(side, 1), impl_->align);
     Network& net = impl_->net;
     const bool strips = impl_->model.task == Task::Colorize;
     net.setOutputStrips(strips ? Impl::kStripRows : 0);
