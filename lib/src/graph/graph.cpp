@@ -206,9 +206,9 @@ void Graph::build(int N, int H, int W, std::string& building) {
     }
 
     // Inference: a forward step's scratchpad is a buffer of the plan, live at that step only, so
-    // that it shares bytes with activations the step does not touch (Winograd keeps every tile's
-    // transformed input and output there: about 540 bytes per pixel at full resolution, which
-    // other steps' activations can use). Strips run after the last op, at `end`.
+    // that it shares bytes with activations the step does not touch (Winograd on its whole-image
+    // schedule keeps every tile's transformed input and output there: the photo model's 144 -> 64
+    // layer, 480 bytes per tile pixel). Strips run after the last op, at `end`.
     size_t wholeBytes = ctx_.scratchpadBytes;
     auto bindOwn = [&](std::vector<engine::Step>& steps, int time) {
         for (auto& s : steps) {
