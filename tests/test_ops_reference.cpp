@@ -525,6 +525,48 @@ TEST_CASE("arena: a convolution's scratchpad is planned for its step alone, besi
     checkClose(infer.outputBuffer(), expected, expected.size(), 1e-4, "planned output");
 }
 
+TEST_CASE("arena: an upsampling read only by a concat writes straight into the concat's channels") {
+    // x -> pool -> conv -> upsample -> concat(upsampled, x) -> conv. With one image, the upsampled
+    // channels (a whole number of blocks at offset 0) are written into the concat by the
+    // resampling itself: the concat copies x alone. Outputs as with every buffer on its own.
+    const int C = 32, H = 64, W = 48;
+    auto build = [&](Graph& g, int N) {
+        auto* x = g.input(C);
+        auto* low = g.conv("low", g.maxPool("pool", x), C, 3, Activation::ReLU);
+        g.setOutput(g.conv("out", g.concat("cat", {g.upsample("up", low, false), x}), C, 3, Activation::ReLU));
+        g.finalize(N, H, W);
+    };
+    auto catSteps = [](const Graph& g) {
+        int n = 0;
+        for (const auto& impl : g.implementations()) n += impl.rfind("cat: ", 0) == 0;
+        return n;
+    };
+    for (const bool winograd : {false, true}) {
+        CAPTURE(winograd);
+        Graph infer(false, false, winograd), train(true, false, winograd), batch(false, false, winograd);
+        build(infer, 1);
+        build(train, 1);
+        build(batch, 2);  // two images: a channel range is strided, the copy stays
+        CHECK(catSteps(batch) == 2);
+        CHECK(catSteps(infer) == (winograd ? 1 : 2));  // direct inference graphs are nhwc: no such range
+        auto trainParams = train.params(), inferParams = infer.params();
+        for (size_t i = 0; i < trainParams.size(); ++i) {
+            const auto v = randomFloatVec(trainParams[i]->size(), uint64_t(20 + i), -0.2, 0.2);
+            fill(trainParams[i]->valuePtr(), v);
+            fill(inferParams[i]->valuePtr(), v);
+        }
+        train.weightsChanged();
+        infer.weightsChanged();
+        const auto x = randomFloatVec(size_t(C) * H * W, 6, 0, 1);
+        fill(train.inputBuffer(), x);
+        fill(infer.inputBuffer(), x);
+        train.forward();
+        infer.forward();
+        const std::vector<double> expected(train.outputBuffer(), train.outputBuffer() + x.size());
+        checkClose(infer.outputBuffer(), expected, expected.size(), 1e-4, "output with the upsampling in place");
+    }
+}
+
 TEST_CASE("arena: an inference U-Net, its activations planned in one block, computes what the training graph does") {
     // The training graph gives every activation its own buffer; the inference graph shares them by
     // lifetime. Shapes grow, shrink and repeat, so the block is reused, replaced and re-planned, and

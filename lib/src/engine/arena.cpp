@@ -65,12 +65,19 @@ dnnl::memory Arena::addWhole(const dnnl::memory::desc& md, const dnnl::engine& e
     return m;
 }
 
-dnnl::memory Arena::alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng) {
+dnnl::memory Arena::alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng, size_t offset) {
     const auto it = index_.find(base.get());
     if (it == index_.end()) fail(ErrorKind::Internal, "Arena::alias: the base buffer is not planned here");
+    if (offset + md.get_size() > buffers_[it->second].life.bytes) fail(ErrorKind::Internal, "Arena::alias: the view runs past its base");
     dnnl::memory m(md, eng, DNNL_MEMORY_NONE);
-    aliases_.push_back({m, it->second});
+    aliases_.push_back({m, it->second, offset});
     return m;
+}
+
+void Arena::drop(const dnnl::memory& m) {
+    const auto it = index_.find(m.get());
+    if (it == index_.end()) fail(ErrorKind::Internal, "Arena::drop: the buffer is not planned here");
+    buffers_[it->second].life.bytes = 0;
 }
 
 void Arena::use(const dnnl::memory& base, int time) {
@@ -97,7 +104,7 @@ size_t Arena::place() {
     }
     char* base = static_cast<char*>(block_.get());
     for (size_t i = 0; i < buffers_.size(); ++i) buffers_[i].mem.set_data_handle(base + offsets[i]);
-    for (auto& [view, of] : aliases_) view.set_data_handle(base + offsets[of]);
+    for (auto& a : aliases_) a.view.set_data_handle(base + offsets[a.base] + a.offset);
     return planned_;
 }
 

@@ -28,8 +28,10 @@ class Arena {
 public:
     // A buffer for md that is live at step `time`; its data handle is bound by place().
     dnnl::memory add(const dnnl::memory::desc& md, const dnnl::engine& eng, int time);
-    // A view of base's bytes with another descriptor (a channel slice): bound with base.
-    dnnl::memory alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng);
+    // A view of base's bytes from `offset` on with another descriptor (a channel slice): bound with base.
+    dnnl::memory alias(const dnnl::memory& base, const dnnl::memory::desc& md, const dnnl::engine& eng, size_t offset = 0);
+    // One of add()'s buffers no step uses any more (its op writes into a view instead): planned empty.
+    void drop(const dnnl::memory& m);
     // A buffer live for the whole run (the caller's edges, the scratchpad): it shares the block
     // but no bytes with anything else.
     dnnl::memory addWhole(const dnnl::memory::desc& md, const dnnl::engine& eng);
@@ -54,7 +56,11 @@ private:
         Lifetime life;
     };
     std::vector<Buffer> buffers_;
-    std::vector<std::pair<dnnl::memory, size_t>> aliases_;  // view, index of its base
+    struct Alias {
+        dnnl::memory view;
+        size_t base, offset;  // index of its base, bytes into it
+    };
+    std::vector<Alias> aliases_;
     std::unordered_map<dnnl_memory_t, size_t> index_;
     struct Free {
         void operator()(void* p) const;

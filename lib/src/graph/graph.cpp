@@ -130,6 +130,7 @@ void Graph::build(int N, int H, int W, std::string& building) {
         arena_.use(output_->value, end);
         if (stripConv_ && stripConv_->stripRows() > 0) arena_.use(stripConv_->srcs()[0]->value, end);  // read by strips
         if (code_) arena_.use(code_->value, end);
+        upsampleIntoConcats();
     }
 
     // Edges: plain NCHW buffers for the caller, one reorder each; the output whole or a strip.
@@ -249,6 +250,49 @@ void Graph::build(int N, int H, int W, std::string& building) {
         ctx_.arena = nullptr;
     }
     finalized_ = true;
+}
+
+// With one image, a channel range of a blocked tensor from one block boundary to another is one
+// contiguous run of whole blocks: a dense tensor of its own at an offset, which oneDNN's JIT
+// kernels write (a submemory view of the same range gets ref:any; docs/onednn.md). An upsampling
+// read only by a concat, at such a range, then writes straight into the concat: its result is
+// neither held beside the concat nor copied (the photo model's 64 full-resolution channels, 256
+// bytes per tile pixel at the network's peak).
+void Graph::upsampleIntoConcats() {
+    if (shape_[0] != 1 || ctx_.layout != engine::blockedLayout()) return;
+    const memory::dim block = engine::channelBlock();
+    const size_t elem = memory::data_type_size(ctx_.dtype);
+    for (auto& op : ops_) {
+        auto* concat = dynamic_cast<ops::Concat*>(op.get());
+        if (!concat || !arena_.holds(concat->dst()->value)) continue;
+        Tensor* dst = concat->dst();
+        memory::dim at = 0;
+        for (Tensor* src : concat->srcs()) {
+            const memory::dim C = src->dims[1];
+            const memory::dim offset = at;
+            at += C;
+            if (offset % block || C % block || src->consumers != 1 || src == output_ || src == code_) continue;
+            size_t producer = ops_.size();
+            for (size_t i = 0; i < ops_.size(); ++i)
+                if (ops_[i]->dst() == src && dynamic_cast<ops::Upsample2x*>(ops_[i].get())) producer = i;
+            auto copy = std::find_if(concat->forwardSteps.begin(), concat->forwardSteps.end(), [&](const engine::Step& s) {
+                const auto from = s.args.find(DNNL_ARG_FROM);
+                return from != s.args.end() && from->second.get() == src->value.get();
+            });
+            if (producer == ops_.size() || copy == concat->forwardSteps.end()) continue;
+            const size_t bytes = size_t(offset) * size_t(src->dims[2]) * size_t(src->dims[3]) * elem;
+            const memory view = arena_.alias(dst->value, src->desc(), ctx_.eng, bytes);
+            for (auto& step : ops_[producer]->forwardSteps) {
+                for (auto& [arg, mem] : step.args)
+                    if (mem.get() == src->value.get()) mem = view;
+                step.cArgs.clear();
+            }
+            concat->forwardSteps.erase(copy);
+            arena_.use(dst->value, int(producer) + 1);
+            arena_.drop(src->value);
+            src->value = view;
+        }
+    }
 }
 
 float* Graph::inputBuffer() { return static_cast<float*>(inputUser_.get_data_handle()); }

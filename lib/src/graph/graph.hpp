@@ -68,6 +68,7 @@ public:
 
 private:
     void build(int N, int H, int W, std::string& building);  // finalize's work; names what it builds
+    void upsampleIntoConcats();  // inference, one image: see graph.cpp
     Tensor* add(std::unique_ptr<ops::Op> op);
     memory plain(const memory::dims& dims);
 
