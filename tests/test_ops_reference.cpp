@@ -79,6 +79,26 @@ void checkConvAgainstReference(Graph& g, const Case& c, int OC, int K, Activatio
     checkClose(g.inputDiffBuffer(), dX, dX.size(), kTol, "conv diff_src");
 }
 
+// Two graphs of one structure, one image: the same random weights and input, and the inference
+// graph's planned buffers must give what the training graph's own buffers give.
+void checkPlannedAgainstOwnBuffers(Graph& train, Graph& infer, size_t inputSize, uint64_t seed) {
+    auto trainParams = train.params(), inferParams = infer.params();
+    for (size_t i = 0; i < trainParams.size(); ++i) {
+        const auto v = randomFloatVec(trainParams[i]->size(), seed + i, -0.2, 0.2);
+        fill(trainParams[i]->valuePtr(), v);
+        fill(inferParams[i]->valuePtr(), v);
+    }
+    train.weightsChanged();
+    infer.weightsChanged();
+    const auto x = randomFloatVec(inputSize, seed + 1000, 0, 1);
+    fill(train.inputBuffer(), x);
+    fill(infer.inputBuffer(), x);
+    train.forward();
+    infer.forward();
+    const std::vector<double> expected(train.outputBuffer(), train.outputBuffer() + x.size());
+    checkClose(infer.outputBuffer(), expected, expected.size(), 1e-4, "planned output");
+}
+
 }  // namespace
 
 TEST_CASE("reference: convolution forward and backward (3x3 and 1x1, bias, fused activations)") {
@@ -508,21 +528,7 @@ TEST_CASE("arena: a convolution's scratchpad is planned for its step alone, besi
     CHECK(scratchpad > C * plane);  // large enough to matter
     CHECK(infer.shapeBytes() < atConcat + scratchpad);
     // And the plan computes what the graph with its own buffers does.
-    auto trainParams = train.params(), inferParams = infer.params();
-    for (size_t i = 0; i < trainParams.size(); ++i) {
-        const auto v = randomFloatVec(trainParams[i]->size(), uint64_t(10 + i), -0.2, 0.2);
-        fill(trainParams[i]->valuePtr(), v);
-        fill(inferParams[i]->valuePtr(), v);
-    }
-    train.weightsChanged();
-    infer.weightsChanged();
-    const auto x = randomFloatVec(size_t(C) * H * W, 5, 0, 1);
-    fill(train.inputBuffer(), x);
-    fill(infer.inputBuffer(), x);
-    train.forward();
-    infer.forward();
-    const std::vector<double> expected(train.outputBuffer(), train.outputBuffer() + x.size());
-    checkClose(infer.outputBuffer(), expected, expected.size(), 1e-4, "planned output");
+    checkPlannedAgainstOwnBuffers(train, infer, size_t(C) * H * W, 10);
 }
 
 TEST_CASE("arena: an upsampling read only by a concat writes straight into the concat's channels") {
@@ -549,21 +555,7 @@ TEST_CASE("arena: an upsampling read only by a concat writes straight into the c
         build(batch, 2);  // two images: a channel range is strided, the copy stays
         CHECK(catSteps(batch) == 2);
         CHECK(catSteps(infer) == (winograd ? 1 : 2));  // direct inference graphs are nhwc: no such range
-        auto trainParams = train.params(), inferParams = infer.params();
-        for (size_t i = 0; i < trainParams.size(); ++i) {
-            const auto v = randomFloatVec(trainParams[i]->size(), uint64_t(20 + i), -0.2, 0.2);
-            fill(trainParams[i]->valuePtr(), v);
-            fill(inferParams[i]->valuePtr(), v);
-        }
-        train.weightsChanged();
-        infer.weightsChanged();
-        const auto x = randomFloatVec(size_t(C) * H * W, 6, 0, 1);
-        fill(train.inputBuffer(), x);
-        fill(infer.inputBuffer(), x);
-        train.forward();
-        infer.forward();
-        const std::vector<double> expected(train.outputBuffer(), train.outputBuffer() + x.size());
-        checkClose(infer.outputBuffer(), expected, expected.size(), 1e-4, "output with the upsampling in place");
+        checkPlannedAgainstOwnBuffers(train, infer, size_t(C) * H * W, 20);
     }
 }
 
