@@ -480,9 +480,8 @@ int runImageBatch(const BatchArgs& a, const char* verb, const ComputeImage& comp
             printWritten(item, start);
         }
     };
-    // Reading ahead and writing behind hold up to two images beside the network's: a twentieth of
-    // the budget each; none under an explicit ceiling, which the network's tiles fill.
-    s.overlapBytes = inference.maxMemoryIsCeiling ? 0 : inference.maxMemoryMB * (uint64_t(1) << 20) / 20;
+    // Reading ahead and writing behind hold up to two images beside the network's.
+    s.overlapBytes = aekit::pipelineImageBytes(inference);
     return runPlanned(
         a, verb,
         [&](const aekit::BatchPlan& plan, bool overwrite, const std::function<void(size_t, size_t)>& progress,

@@ -3,7 +3,11 @@
 // over awkward sizes (odd H and W, channels 1, 3, 5, 17, batch 1 and 3), in both graph layouts.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <random>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "aekit/error.hpp"
 #include "aekit/network.hpp"
@@ -490,6 +494,43 @@ TEST_CASE("arena: whole-run buffers share no bytes, and a new shape reuses the b
     const size_t large = arena.capacity();
     plan(1 << 17);  // far smaller than the block: not kept
     CHECK(arena.capacity() < large);
+}
+
+TEST_CASE("arena: under a limit the block is kept across shapes and hands back the pages beyond it") {
+    // A folder's tiny photo between two others must not throw the block away (the next photo would
+    // fault all of it in afresh); what the limit does not allow goes back to the system.
+    using aekit::engine::Arena;
+    const auto& eng = aekit::engine::cpuEngine();
+    const size_t page = size_t(sysconf(_SC_PAGESIZE)), MB = size_t(1) << 20;
+    // Resident pages of [p, p + bytes), by mincore.
+    auto resident = [&](const void* p, size_t bytes) {
+        std::vector<unsigned char> in((bytes + page - 1) / page);
+        REQUIRE(mincore(const_cast<void*>(p), bytes, in.data()) == 0);
+        size_t n = 0;
+        for (unsigned char c : in) n += c & 1;
+        return n * page;
+    };
+    Arena arena;
+    auto plan = [&](size_t bytes) {  // one buffer, written all through
+        arena.clear();
+        dnnl::memory m = arena.add(dnnl::memory::desc({dnnl::memory::dim(bytes)}, dnnl::memory::data_type::u8, dnnl::memory::format_tag::x), eng, 1);
+        arena.place();
+        std::memset(m.get_data_handle(), 1, bytes);
+        return static_cast<const char*>(m.get_data_handle());
+    };
+    arena.setLimit(64 * MB);
+    const char* base = plan(40 * MB);
+    CHECK(arena.capacity() >= 64 * MB);  // mapped up to the limit
+    CHECK(plan(MB) == base);             // a tiny shape: the same block (no limit: a new one)
+    CHECK(plan(60 * MB) == base);        // and the next large one finds it
+    CHECK(resident(base, arena.capacity()) >= 60 * MB);
+    arena.setLimit(16 * MB);  // the next image holds more beside the network
+    CHECK(plan(8 * MB) == base);
+    CHECK(resident(base, arena.capacity()) <= 16 * MB);
+    CHECK(resident(base, 8 * MB) == 8 * MB);
+    plan(100 * MB);  // beyond the block: a new one, as large as this shape needs
+    CHECK(arena.capacity() >= 100 * MB);
+    CHECK(resident(arena.blockData(), arena.capacity()) <= 102 * MB);
 }
 
 TEST_CASE("arena: a convolution's scratchpad is planned for its step alone, beside the activations") {

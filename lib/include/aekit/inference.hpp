@@ -37,6 +37,11 @@ struct InferenceOptions {
     int ensemble = 1;
 };
 
+// What a folder's pipeline may hold for each image read ahead or written behind, beside the one
+// being computed: a twentieth of the budget, none under a ceiling (the network's tiles fill it).
+// ImageModel leaves two such shares out of what its network's block keeps between images.
+uint64_t pipelineImageBytes(const InferenceOptions& options);
+
 // The model file's metadata entry "aekit.context" for a measured context radius (what training and
 // `aekit info --record-context` write; ImageModel then overlaps tiles by it without measuring).
 std::string contextMetadata(int radius);

@@ -71,6 +71,10 @@ public:
     void setShape(int N, int H, int W);
     // Bytes of the buffers setShape allocated for this shape (all but the weights).
     size_t shapeBytes() const;
+    // Inference: the most bytes the network's block of buffers may keep from one shape to the next
+    // (0, the default: kept while at most 8 times what the new shape needs). A caller with a memory
+    // budget sets it, so that a small shape between two large ones keeps the block for the next.
+    void setBlockLimit(size_t bytes);
     int batch() const;
     int height() const;
     int width() const;

@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <cstdint>
 #include <numeric>
+#include <utility>
+
+#include <sys/mman.h>
 
 #include "aekit/error.hpp"
 #include "core/huge_pages.hpp"
@@ -50,7 +54,30 @@ std::vector<size_t> planOffsets(const std::vector<Lifetime>& buffers, size_t ali
     return offsets;
 }
 
-void Arena::Free::operator()(void* p) const { std::free(p); }
+Arena::Block::Block(size_t n) : bytes(n) {
+    // Mapped with a huge page's worth to spare and trimmed to a 2-MB-aligned start, so that every
+    // 2 MB of it can be a huge page.
+    void* p = mmap(nullptr, n + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) fail(ErrorKind::Engine, "out of memory: the network's buffers need " + std::to_string(n >> 20) + " MB");
+    const uintptr_t start = reinterpret_cast<uintptr_t>(p), aligned = roundUp(start, kHugePage);
+    if (aligned > start) munmap(p, aligned - start);
+    if (start + kHugePage > aligned) munmap(reinterpret_cast<void*>(aligned + n), start + kHugePage - aligned);
+    data = reinterpret_cast<char*>(aligned);
+    core::adviseHugePages(data, n);
+}
+Arena::Block::Block(Block&& o) noexcept : data(std::exchange(o.data, nullptr)), bytes(std::exchange(o.bytes, 0)), touched(std::exchange(o.touched, 0)) {}
+Arena::Block& Arena::Block::operator=(Block&& o) noexcept {
+    if (this != &o) {
+        if (data) munmap(data, bytes);
+        data = std::exchange(o.data, nullptr);
+        bytes = std::exchange(o.bytes, 0);
+        touched = std::exchange(o.touched, 0);
+    }
+    return *this;
+}
+Arena::Block::~Block() {
+    if (data) munmap(data, bytes);
+}
 
 dnnl::memory Arena::add(const dnnl::memory::desc& md, const dnnl::engine& eng, int time) {
     dnnl::memory m(md, eng, DNNL_MEMORY_NONE);
@@ -92,17 +119,17 @@ size_t Arena::place() {
     std::vector<Lifetime> lives;
     for (const Buffer& b : buffers_) lives.push_back(b.life);
     const std::vector<size_t> offsets = planOffsets(lives, kAlignment, &planned_);
-    if (planned_ > capacity_ || capacity_ > 8 * planned_) {
-        block_.reset();
-        capacity_ = 0;
-        const size_t bytes = roundUp(std::max<size_t>(planned_ + planned_ / 4, 1), kHugePage);
-        void* p = std::aligned_alloc(kHugePage, bytes);
-        if (!p) fail(ErrorKind::Engine, "out of memory: the network's buffers need " + std::to_string(planned_ >> 20) + " MB");
-        core::adviseHugePages(p, bytes);
-        block_.reset(p);
-        capacity_ = bytes;
+    const size_t limit = roundUp(limit_, kHugePage), need = roundUp(std::max<size_t>(planned_, 1), kHugePage);
+    if (planned_ > block_.bytes || (!limit && block_.bytes > 8 * planned_)) {
+        block_ = Block();  // the old block goes before the new one is mapped
+        block_ = Block(limit ? std::max(need, limit) : roundUp(planned_ + planned_ / 4 + 1, kHugePage));
+    } else if (limit && block_.touched > std::max(need, limit)) {
+        const size_t keep = std::max(need, limit);
+        madvise(block_.data + keep, block_.touched - keep, MADV_DONTNEED);
+        block_.touched = keep;
     }
-    char* base = static_cast<char*>(block_.get());
+    block_.touched = std::max(block_.touched, planned_);
+    char* base = block_.data;
     for (size_t i = 0; i < buffers_.size(); ++i) buffers_[i].mem.set_data_handle(base + offsets[i]);
     for (auto& a : aliases_) a.view.set_data_handle(base + offsets[a.base] + a.offset);
     return planned_;

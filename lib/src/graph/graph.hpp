@@ -65,6 +65,8 @@ public:
     // Bytes of the buffers the current shape needs (activations, gradients, scratchpad, caller
     // buffers); not the weights, whose size does not depend on the shape.
     size_t shapeBytes() const { return ctx_.allocatedBytes; }
+    // Inference: the most bytes the activations' block may keep across shapes (see Arena::setLimit).
+    void setBlockLimit(size_t bytes) { arena_.setLimit(bytes); }
 
 private:
     void build(int N, int H, int W, std::string& building);  // finalize's work; names what it builds
