@@ -320,11 +320,13 @@ struct ImageModel::Impl {
         // In place: kept rows wait in `pending` (image rows [pendingBegin, pendingBegin + rows), C
         // planes of all columns) until no later band of tiles reads them. Band k's tiles read the
         // image rows its frame rows reflect to; the rows below the least of those for every later
-        // band are final.
+        // band are final. One tile: its input is all read before its output comes, so that goes
+        // straight into the image (no image-sized buffer to fault in for each small photo).
+        const bool viaPending = inPlace && rowBands.size() * columnBands.size() > 1;
         std::vector<float> pending;
         int pendingBegin = 0;
         std::vector<int> firstRowRead(rowBands.size() + 1, TH);
-        if (inPlace) {
+        if (viaPending) {
             for (size_t k = rowBands.size(); k-- > 0;) {
                 firstRowRead[k] = firstRowRead[k + 1];
                 for (int i = 0; i < tileH; ++i) firstRowRead[k] = std::min(firstRowRead[k], reflect(rowBands[k].origin + i, TH));
@@ -367,7 +369,7 @@ struct ImageModel::Impl {
                     for (int c = 0; c < outC; ++c)
                         for (int y = std::max(y0, by.origin + r0); y < std::min(y1, by.origin + r1); ++y) {
                             const float* row = o + c * plane + int64_t(y - by.origin - r0) * tileW - bx.origin;
-                            if (inPlace) {
+                            if (viaPending) {
                                 std::copy(row + x0, row + x1, pending.data() + (int64_t(c) * pendingRows + y - pendingBegin) * W + x0);
                                 continue;
                             }
@@ -391,7 +393,7 @@ struct ImageModel::Impl {
                 }
             }
             const int end = std::min(by.end, TH);
-            if (inPlace) flushBelow(std::min(firstRowRead[k + 1], end), end);
+            if (viaPending) flushBelow(std::min(firstRowRead[k + 1], end), end);
         }
     }
 };
