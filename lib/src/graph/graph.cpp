@@ -325,6 +325,11 @@ float* Graph::codeDiffBuffer() {
     return static_cast<float*>(codeDiffUser_.get_data_handle());
 }
 
+void Graph::weightsChanged() {
+    weightsDirty_ = true;
+    for (auto& op : ops_) op->weightsChanged();
+}
+
 void Graph::forward() {
     if (!finalized_) fail(ErrorKind::Internal, "Graph::forward before finalize");
     // Prepared weights: all of them after the weights changed, else those a new shape gave new buffers.
@@ -332,6 +337,7 @@ void Graph::forward() {
         if (weightsDirty_ || op->preparedAnew) {
             engine::run(ctx_.strm, op->prepareSteps);
             op->preparedAnew = false;
+            op->prepareRan();
         }
     weightsDirty_ = false;
     engine::run(ctx_.strm, inputSteps_);

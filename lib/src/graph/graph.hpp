@@ -56,7 +56,7 @@ public:
 
     void forward();
     void backward();
-    void weightsChanged() { weightsDirty_ = true; }
+    void weightsChanged();
 
     std::vector<ops::Param*> params() const;
     // "op: implementation" for every forward and backward step (after finalize).

@@ -38,15 +38,29 @@ Conv::Conv(std::string name, Tensor* src, int IC, const ConvDesc& desc)
 }
 
 memory Conv::prepareWeights(const memory::desc& layout, bool training) {
-    const bool keep = preparedWeights_ && preparedWeights_.get_desc() == layout;
-    if (keep) {
-        if (preparedWeights_.get() != weights_->value.get()) engine::appendReorder(prepareSteps, weights_->value, preparedWeights_);
+    const auto kept = std::find_if(preparedWeights_.begin(), preparedWeights_.end(),
+                                   [&](const Prepared& p) { return p.weights.get_desc() == layout; });
+    Prepared now;
+    if (kept != preparedWeights_.end()) {
+        now = *kept;
+        preparedWeights_.erase(kept);
+        if (now.weights.get() != weights_->value.get()) engine::appendReorder(prepareSteps, weights_->value, now.weights);
     } else {
-        preparedWeights_ = engine::layoutFor(prepareSteps, weights_->value, layout, false);
+        now.weights = engine::layoutFor(prepareSteps, weights_->value, layout, false);
     }
+    preparedWeights_.insert(preparedWeights_.begin(), now);
+    if (preparedWeights_.size() > kKeptLayouts) preparedWeights_.pop_back();
     // Cleared only when the graph runs prepareSteps: a buffer made by a shape that never ran stays to fill.
-    preparedAnew = preparedAnew || !keep || training;  // training's backward-data weights are new buffers
-    return preparedWeights_;
+    preparedAnew = preparedAnew || !now.filled || training;  // training's backward-data weights are new buffers
+    return now.weights;
+}
+
+void Conv::prepareRan() {
+    if (!preparedWeights_.empty()) preparedWeights_.front().filled = true;
+}
+
+void Conv::weightsChanged() {
+    for (Prepared& p : preparedWeights_) p.filled = false;
 }
 
 bool Conv::finalizeStrips(Context& ctx) {

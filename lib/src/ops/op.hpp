@@ -51,6 +51,10 @@ public:
     // prepareSteps (before the next forward); ops without prepared weights, and convolutions that
     // kept the previous shape's (the same layout), leave it as it was.
     bool preparedAnew = false;
+    // The graph ran prepareSteps: the current shape's prepared weights hold the weights' values.
+    virtual void prepareRan() {}
+    // The weights' values changed: prepared copies kept from other shapes are stale.
+    virtual void weightsChanged() {}
     std::vector<Step> forwardSteps;
     std::vector<Step> backwardSteps;  // training: gradients to params (assigned) and src diff slots
 
