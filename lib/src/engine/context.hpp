@@ -48,6 +48,9 @@ struct Context {
     // AVX512-BF16 (master weights, biases and weight gradients stay f32).
     memory::data_type dtype = memory::data_type::f32;
     size_t scratchpadBytes = 0;
+    // How many layouts of its prepared weights a convolution keeps across shapes (the current one
+    // included; Winograd's layout follows the shape).
+    size_t keptWeightLayouts = 3;
 
     memory::desc activation(const memory::dims& dims) const { return memory::desc(dims, dtype, layout); }
     // Attributes every primitive gets: user scratchpad (sized by noteScratchpad).

@@ -67,6 +67,8 @@ public:
     size_t shapeBytes() const { return ctx_.allocatedBytes; }
     // Inference: the most bytes the activations' block may keep across shapes (see Arena::setLimit).
     void setBlockLimit(size_t bytes) { arena_.setLimit(bytes); }
+    // Inference: weight layouts each convolution keeps across shapes (see Network::setKeptWeightLayouts).
+    void setKeptWeightLayouts(size_t n) { ctx_.keptWeightLayouts = std::max<size_t>(n, 1); }
 
 private:
     void build(int N, int H, int W, std::string& building);  // finalize's work; names what it builds

@@ -96,6 +96,8 @@ struct ImageModel::Impl {
         if (o.ensemble != 1 && o.ensemble != 8)
             fail(ErrorKind::InvalidArgument, "--ensemble must be 1 or 8, not " + std::to_string(o.ensemble));
         net.setWeights(model.weights);
+        // Weight copies kept for other tile shapes are not in the budget's measure: a ceiling keeps none.
+        if (o.maxMemoryIsCeiling) net.setKeptWeightLayouts(1);
         if (!(o.vividness == -1 || (o.vividness >= 0 && o.vividness <= 1)))
             fail(ErrorKind::InvalidArgument, "--vividness must be from 0 (faithful) to 1 (vivid)");
         if (model.task == Task::Colorize) {

@@ -37,7 +37,7 @@ Conv::Conv(std::string name, Tensor* src, int IC, const ConvDesc& desc)
     bias_ = addParam("bias", {desc.OC}, tag::x, false);
 }
 
-memory Conv::prepareWeights(const memory::desc& layout, bool training) {
+memory Conv::prepareWeights(const memory::desc& layout, bool training, size_t keep) {
     const auto kept = std::find_if(preparedWeights_.begin(), preparedWeights_.end(),
                                    [&](const Prepared& p) { return p.weights.get_desc() == layout; });
     Prepared now;
@@ -49,7 +49,7 @@ memory Conv::prepareWeights(const memory::desc& layout, bool training) {
         now.weights = engine::layoutFor(prepareSteps, weights_->value, layout, false);
     }
     preparedWeights_.insert(preparedWeights_.begin(), now);
-    if (preparedWeights_.size() > kKeptLayouts) preparedWeights_.pop_back();
+    if (preparedWeights_.size() > std::max<size_t>(keep, 1)) preparedWeights_.resize(std::max<size_t>(keep, 1));
     // Cleared only when the graph runs prepareSteps: a buffer made by a shape that never ran stays to fill.
     preparedAnew = preparedAnew || !now.filled || training;  // training's backward-data weights are new buffers
     return now.weights;
@@ -96,7 +96,7 @@ bool Conv::finalizeStrips(Context& ctx) {
     dst_->diffSlots.clear();
     dst_->value = ctx.allocWhole(dstMd);
     srcStrip_ = ctx.allocWhole(stripMd);
-    const memory weights = prepareWeights(pd.weights_desc(), false);
+    const memory weights = prepareWeights(pd.weights_desc(), false, ctx.keptWeightLayouts);
     stripSteps.push_back({dnnl::convolution_forward(pd),
                           {{DNNL_ARG_SRC, srcStrip_}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_BIAS, bias_->value},
                            {DNNL_ARG_DST, dst_->value}},
@@ -203,7 +203,7 @@ void Conv::finalize(Context& ctx) {
         srcValue = ctx.alloc(fwdPd.src_desc());
         engine::appendReorder(forwardSteps, src->value, srcValue);
     }
-    const memory fwdWeights = prepareWeights(fwdPd.weights_desc(), ctx.training);
+    const memory fwdWeights = prepareWeights(fwdPd.weights_desc(), ctx.training, ctx.keptWeightLayouts);
     const memory convDst = nhwcConv ? ctx.alloc(convDstMd) : dst_->value;
     forwardSteps.push_back({dnnl::convolution_forward(fwdPd),
                             {{DNNL_ARG_SRC, srcValue},
