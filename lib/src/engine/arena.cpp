@@ -61,7 +61,7 @@ Arena::Block::Block(size_t n) : bytes(n) {
     if (p == MAP_FAILED) fail(ErrorKind::Engine, "out of memory: the network's buffers need " + std::to_string(n >> 20) + " MB");
     const uintptr_t start = reinterpret_cast<uintptr_t>(p), aligned = roundUp(start, kHugePage);
     if (aligned > start) munmap(p, aligned - start);
-    if (start + kHugePage > aligned) munmap(reinterpret_cast<void*>(aligned + n), start + kHugePage - aligned);
+    munmap(reinterpret_cast<void*>(aligned + n), start + kHugePage - aligned);  // the rest of the spare
     data = reinterpret_cast<char*>(aligned);
     core::adviseHugePages(data, n);
 }
