@@ -47,11 +47,18 @@ int runDenoise(int argc, char** argv) {
                   std::to_string(model.smallestUsefulTile() / 4) + " px of context on each side); raised to " +
                   std::to_string(model.smallestUsefulTile()));
     std::unique_ptr<aekit::ImageModel> greyDefault;
+    aekit::ImageModel* last = &model;
     auto modelFor = [&](int channels) -> aekit::ImageModel& {
-        if (!modelName.empty() || channels == 3) return model;
-        if (!greyDefault)
-            greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("photo-gray", aekit::Task::Denoise)), io);
-        return *greyDefault;
+        aekit::ImageModel* next = &model;
+        if (modelName.empty() && channels != 3) {
+            if (!greyDefault)
+                greyDefault = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel("photo-gray", aekit::Task::Denoise)), io);
+            next = greyDefault.get();
+        }
+        // Each model keeps its buffers between images up to the budget: one at a time.
+        if (next != last) last->releaseMemory();
+        last = next;
+        return *next;
     };
     return cli::runImageBatch(
         batch, "denoise", [&](const aekit::BatchItem&, aekit::Image&& in) { return modelFor(in.channels).denoise(std::move(in), sigma); }, io);

@@ -252,6 +252,29 @@ TEST_CASE("hardening: --max-memory is a ceiling the measured peak memory respect
     }
 }
 
+TEST_CASE("hardening: a folder of colour and grey photos (two default models) stays under the --max-memory ceiling") {
+    // Each model keeps its network's buffers between images up to the budget; with both models'
+    // kept at once a folder ran past the ceiling (200 small photos at 600 MB peaked at 673-710 MB).
+    testutil::TempDir dir;
+    const std::string in = dir / "in";
+    std::filesystem::create_directories(in);
+    writeImage(in + "/a.png", testutil::syntheticImage(1600, 1200, 3, 8));
+    writeImage(in + "/b.png", testutil::syntheticImage(1600, 1200, 1, 9));
+    writeImage(in + "/c.png", testutil::syntheticImage(1600, 1200, 3, 10));
+    const auto refused = runAekit("denoise " + in + "/a.png -o " + (dir / "o.png") + " --max-memory 100");
+    INFO(refused.output);
+    const size_t at = refused.output.find("it needs about ");
+    REQUIRE(at != std::string::npos);
+    const int budget = std::stoi(refused.output.substr(at + 15));
+    CAPTURE(budget);
+    const auto [code, peakMb] = runMeasured({"denoise", in, "-o", dir / "out", "--max-memory", std::to_string(budget), "--threads", "2"});
+    CAPTURE(peakMb);
+    CHECK(code == 0);
+#if !defined(__SANITIZE_ADDRESS__)
+    CHECK(peakMb <= budget);
+#endif
+}
+
 TEST_CASE("hardening: numbers out of range and bad models are refused once, before any work") {
     testutil::TempDir dir;
     makeImages(dir / "in", 2, 48, 48, 3, 30);

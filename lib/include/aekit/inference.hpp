@@ -74,6 +74,9 @@ public:
     // alignment), as inference runs it (a colorizer's class scores a strip at a time, without their
     // decoding): what `aekit bench --model` times. The next image re-plans the network's shape.
     double timeNetworkPass(int side);
+    // Hands back the network's buffers, which it keeps between images as far as the budget allows:
+    // a caller switching to another model calls it, so that the budget holds one model's at a time.
+    void releaseMemory();
 
     // Denoise: image channels must match the model's (Error otherwise), except that a colour model takes a
     // grey image as three equal channels and returns the luma of its output. sigma > 0: remove at most noise of

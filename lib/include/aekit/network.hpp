@@ -75,6 +75,9 @@ public:
     // (0, the default: kept while at most 8 times what the new shape needs). A caller with a memory
     // budget sets it, so that a small shape between two large ones keeps the block for the next.
     void setBlockLimit(size_t bytes);
+    // Inference: hands the block of buffers back (another network is about to run); the next
+    // setShape builds its shape again.
+    void releaseBlock();
     // Inference: how many weight layouts each convolution keeps from recent shapes (default 3; at
     // least 1, the current shape's). Each is a copy of the weights (Winograd's 4 times their size):
     // a caller under a strict ceiling keeps 1.

@@ -53,6 +53,11 @@ public:
     void setLimit(size_t bytes) { limit_ = bytes; }
     // Forgets the buffers (a new shape); the block stays for the next place().
     void clear();
+    // Forgets the buffers and hands the block back.
+    void release() {
+        clear();
+        block_ = Block();
+    }
     size_t plannedBytes() const { return planned_; }
     size_t capacity() const { return block_.bytes; }
     const void* blockData() const { return block_.data; }

@@ -67,6 +67,11 @@ public:
     size_t shapeBytes() const { return ctx_.allocatedBytes; }
     // Inference: the most bytes the activations' block may keep across shapes (see Arena::setLimit).
     void setBlockLimit(size_t bytes) { arena_.setLimit(bytes); }
+    // Inference: hands the activations' block back; the next setShape builds the shape again.
+    void releaseBlock() {
+        arena_.release();
+        finalized_ = false;
+    }
     // Inference: weight layouts each convolution keeps across shapes (see Network::setKeptWeightLayouts).
     void setKeptWeightLayouts(size_t n) { ctx_.keptWeightLayouts = std::max<size_t>(n, 1); }
 

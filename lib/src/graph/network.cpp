@@ -137,6 +137,7 @@ void Network::setShape(int N, int H, int W) {
 }
 size_t Network::shapeBytes() const { return impl_->g.shapeBytes(); }
 void Network::setBlockLimit(size_t bytes) { impl_->g.setBlockLimit(bytes); }
+void Network::releaseBlock() { impl_->g.releaseBlock(); }
 void Network::setKeptWeightLayouts(size_t n) { impl_->g.setKeptWeightLayouts(n); }
 int Network::batch() const { return static_cast<int>(impl_->g.inputDims()[0]); }
 int Network::height() const { return static_cast<int>(impl_->g.inputDims()[2]); }

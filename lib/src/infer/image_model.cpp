@@ -408,6 +408,8 @@ std::vector<float> ImageModel::run(const float* planes, int H, int W) {
     const Architecture& a = impl_->model.arch;
     return impl_->run(planes, H, W, Impl::separateOutput(H, W, a.inChannels, a.outChannels));
 }
+void ImageModel::releaseMemory() { impl_->net.releaseBlock(); }
+
 uint64_t pipelineImageBytes(const InferenceOptions& options) {
     return options.maxMemoryIsCeiling ? 0 : options.maxMemoryMB * (uint64_t(1) << 20) / 20;
 }
