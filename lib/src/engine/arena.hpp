@@ -44,7 +44,7 @@ public:
     // - under a limit (setLimit), the block is mapped as large as the limit and kept while it holds
     //   the buffers; only the pages a shape touches become resident, and those beyond both the
     //   limit and this shape's buffers are handed back (madvise), so the block grows and shrinks in
-    //   place (measured: 200 small photos of mixed sizes reallocated it about 40 times, 9.7 s of
+    //   place (measured: 200 small photos of mixed sizes reallocated it about 40 times, 7.4-10.5 s of
     //   system time, when a tiny photo between two others threw it away);
     // - without one, a new block has a quarter more room than needed (a run of growing sizes
     //   reallocates rarely) and is kept while at most 8 times what is needed.
