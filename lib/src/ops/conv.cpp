@@ -49,7 +49,7 @@ memory Conv::prepareWeights(const memory::desc& layout, bool training, size_t ke
         now.weights = engine::layoutFor(prepareSteps, weights_->value, layout, false);
     }
     preparedWeights_.insert(preparedWeights_.begin(), now);
-    if (preparedWeights_.size() > std::max<size_t>(keep, 1)) preparedWeights_.resize(std::max<size_t>(keep, 1));
+    if (preparedWeights_.size() > keep) preparedWeights_.resize(keep);  // keep >= 1: the graph says so
     // Cleared only when the graph runs prepareSteps: a buffer made by a shape that never ran stays to fill.
     preparedAnew = preparedAnew || !now.filled || training;  // training's backward-data weights are new buffers
     return now.weights;

@@ -49,7 +49,7 @@ public:
     std::vector<Step> prepareSteps;   // weight reorders: rerun whenever parameter values change
     // Set by finalize when it made new buffers for prepared weights, cleared when the graph runs
     // prepareSteps (before the next forward); ops without prepared weights, and convolutions that
-    // kept the previous shape's (the same layout), leave it as it was.
+    // found the layout kept from a recent shape and still filled, leave it as it was.
     bool preparedAnew = false;
     // The graph ran prepareSteps: the current shape's prepared weights hold the weights' values.
     virtual void prepareRan() {}
