@@ -81,17 +81,21 @@ TEST_CASE("inference: a denoise in place gives the separate-output result bit fo
 TEST_CASE("inference: automatic tiles under a small budget (their shape chosen for the least work) match one pass") {
     Model m = randomModel(Task::Denoise, 3, 3, true);
     m.metadata["aekit.context"] = contextMetadata(16);
+    InferenceOptions small;
+    small.maxMemoryMB = 112;  // a target: the network's tiles get the least it gives, 64 MB
+    small.maxMemoryIsCeiling = false;
+    ImageModel tiled(m, small);
+    // The frame follows what a tile costs on this CPU's layout (nChw16c with Winograd on AVX-512: 384-px
+    // tiles; nhwc on AVX2: 544): one and a half tiles high, two and more wide.
+    const int side = tiled.tileFor(4096, 4096);
+    const int H = side + side / 2, W = 2 * side + 100;
+    CAPTURE(side);
+    CHECK(tiled.tileFor(H, W) < H);
     InferenceOptions whole;
     whole.maxMemoryMB = 4096;
     ImageModel big(m, whole);
-    const int W = 1100, H = 500;
     const Image im = testutil::syntheticImage(W, H, 3, 77);
     const std::vector<float> expected = big.run(im.pixels.data(), H, W);
-    InferenceOptions small;
-    small.maxMemoryMB = 112;  // a target: the network's tiles get the least it gives, 64 MB (384-px tiles here)
-    small.maxMemoryIsCeiling = false;
-    ImageModel tiled(m, small);
-    CHECK(tiled.tileFor(H, W) < H);
     const Image out = tiled.denoise(Image(im));
     double worst = 0;
     for (size_t i = 0; i < expected.size(); ++i) worst = std::max(worst, double(std::abs(expected[i] - out.pixels[i])));

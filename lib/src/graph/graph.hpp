@@ -62,6 +62,8 @@ public:
     // "op: implementation" for every forward and backward step (after finalize).
     std::vector<std::string> implementations() const;
     bool training() const { return ctx_.training; }
+    // Whether its convolutions may take Winograd kernels: asked for, and oneDNN's effective ISA has them.
+    bool winograd() const { return ctx_.winograd; }
     // Bytes of the buffers the current shape needs (activations, gradients, scratchpad, caller
     // buffers); not the weights, whose size does not depend on the shape.
     size_t shapeBytes() const { return ctx_.allocatedBytes; }
