@@ -25,6 +25,22 @@ void printPage(const aekit::PageColour& p) {
                 figure(p.inkChroma, "%.2f").c_str(), figure(100 * p.markShare, "%.0f%%").c_str());
 }
 
+// A colorized scan's figures (aekit/scan_colour.hpp).
+void printScan(const aekit::ScanColour& s) {
+    std::printf("  paper tone error %.2f  paper spread %.2fx", s.paperToneError, s.paperSpreadRatio);
+    if (s.inkError >= 0) std::printf("  ink error %.2f (neutral %.2f)", s.inkError, s.neutralInkError);
+    if (s.blueInk > 0) std::printf("  blue ink right %.0f%% of %lld px", 100.0 * double(s.blueInkRight) / double(s.blueInk), static_cast<long long>(s.blueInk));
+}
+
+nlohmann::json scanJson(const aekit::ScanColour& s) {
+    return {{"paper_tone_error", s.paperToneError},
+            {"paper_spread_ratio", s.paperSpreadRatio},
+            {"ink_error", s.inkError},
+            {"neutral_ink_error", s.neutralInkError},
+            {"blue_ink_pixels", s.blueInk},
+            {"blue_ink_right", s.blueInkRight}};
+}
+
 }  // namespace
 
 int runEval(int argc, char** argv) {
@@ -40,6 +56,8 @@ int runEval(int argc, char** argv) {
         ("images", po::value(&images)->multitoken()->required(), "folders of clean images (degraded ones with --target)")
         ("target", po::value(&o.target)->multitoken(), "paired clean folders (RMSE and PSNR; no noise added)")
         ("mask", po::value(&o.mask)->multitoken(), "mask folders matched by relative path; denoise, with --target: non-zero is ink (MAE on the marks, RMSE on the paper); colorize: page label maps (make_samples --pages ... LABELDIR)")
+        ("scans", po::bool_switch(&o.scans), "colorize, real colour scans turned grey: paper tone and spread, ink, blue ink (docs/evaluation.md)")
+        ("floor-from", po::value(&o.floorFrom)->multitoken(), "with --scans: the no-network floor's paper colour, the median of these scans' (the training scans)")
         ("noise", po::value(&o.noise)->default_value(o.noise), "noise spec added to the clean images")
         ("seed", po::value(&o.seed)->default_value(o.seed), "noise seed")
         ("protocol", po::value(&protocol)->default_value("float"), "float (noisy not clipped) | 8bit (noisy clipped and rounded)")
@@ -96,6 +114,10 @@ int runEval(int argc, char** argv) {
         if (o.baselineNlm) std::printf("  NLM(h=%.1f) %6.2f dB  SSIM %.4f", im.nlmH, im.baselinePsnr, im.baselineSsim);
         if (colorize) std::printf("  colourfulness %.0f%%  edge chroma error %.2f", 100 * im.colourfulnessRatio, im.edgeChromaError);
         if (paired) std::printf("  RMSE %.4f", im.rmse);
+        if (o.scans) {
+            printScan(im.scan);
+            if (!o.floorFrom.empty()) std::printf("  | floor %.2f dB", im.floorPsnr), printScan(im.floorScan);
+        }
         if (!o.mask.empty()) {
             if (colorize)
                 printPage(im.page);
@@ -116,6 +138,11 @@ int runEval(int argc, char** argv) {
         std::printf("  gray baseline %.2f dB  colourfulness %.0f%% of truth  edge chroma error %.2f", m.inputPsnr,
                     100 * m.colourfulnessRatio, m.edgeChromaError);
     if (paired) std::printf("  RMSE %.4f", m.rmse);
+    if (o.scans) {
+        printScan(m.scan);
+        if (!o.floorFrom.empty())
+            std::printf("  | floor (a*b* %.2f, %.2f) %.2f dB", r.floorColour.a, r.floorColour.b, m.floorPsnr), printScan(m.floorScan);
+    }
     if (!o.mask.empty()) {
         if (colorize)
             printPage(m.page);
@@ -133,6 +160,11 @@ int runEval(int argc, char** argv) {
             j["edge_chroma_error"] = m.edgeChromaError;
         }
         if (paired) j["rmse"] = m.rmse;
+        if (o.scans) {
+            j["scan"] = scanJson(m.scan);
+            if (!o.floorFrom.empty())
+                j["floor"] = {{"a", r.floorColour.a}, {"b", r.floorColour.b}, {"psnr", m.floorPsnr}, {"scan", scanJson(m.floorScan)}};
+        }
         if (!o.mask.empty() && colorize) {
             j["paper_tone_error"] = m.page.paperToneError;
             j["ink_chroma"] = m.page.inkChroma;

@@ -42,6 +42,7 @@ void recordClassWeights(aekit::Model& m, const std::string& path) {
     o.valImages = t.value("val_images", o.valImages);
     o.rebalance = t.value("rebalance", 0.5);  // files before it was recorded used the default
     o.resizeShort = t.value("resize_short", 0);
+    o.resizeLong = t.value("resize_long", 0);
     const std::vector<float> weights = aekit::colourClassWeights(o);
     c["class_weights"] = weights;
     m.metadata["aekit.colorize"] = c.dump();

@@ -93,6 +93,7 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     take("patch", "patch", o.patch);
     take("zoom", "zoom", o.zoom);
     take("resize-short", "resize_short", o.resizeShort);
+    take("resize-long", "resize_long", o.resizeLong);
     take("gray-share", "gray_share", o.grayShare);
     take("noise", "noise", o.noise);
     take("lr", "lr", o.lr);
@@ -132,6 +133,7 @@ int runTrain(int argc, char** argv) {
         ("patch", po::value(&o.patch)->default_value(o.patch), "patch side in pixels (a multiple of 2^levels)")
         ("zoom", po::value(&o.zoom)->default_value(o.zoom), "enlarge half the patches by up to this factor (content as smooth as full-resolution photos')")
         ("resize-short", po::value(&o.resizeShort)->default_value(o.resizeShort), "resize every image to this short side first; patches are then squares of --patch to this side shrunk to --patch (whole scenes; 0: off)")
+        ("resize-long", po::value(&o.resizeLong)->default_value(o.resizeLong), "shrink every image larger than this on its long side to it first (a colorizer's working size; 0: off)")
         ("gray-share", po::value(&o.grayShare)->default_value(o.grayShare), "colour denoisers: share of examples turned grey after the noise (grey photos as a colour model sees them)")
         ("lr", po::value(&o.lr)->default_value(o.lr), "peak learning rate")
         ("min-lr", po::value(&o.minLr)->default_value(o.minLr), "final learning rate of the cosine schedule")

@@ -572,6 +572,44 @@ TEST_CASE("cli: colorize a gray image into colour with the input's own lightness
     CHECK(missing.output.find("no mask 'img0.png'") != std::string::npos);
 }
 
+TEST_CASE("cli: a colorizer trained at a working size (--resize-long) and measured on colour scans (eval --scans)") {
+    testutil::TempDir dir;
+    fs::create_directories(dir / "scans");
+    for (int i = 0; i < 4; ++i) writeImage(dir / ("scans/page" + std::to_string(i) + ".png"), testutil::syntheticScan(96, 80, uint64_t(i)));
+    const auto t = runAekit("train --task colorize --data " + (dir / "scans") + " --out " + (dir / "c.safetensors") + " " + kTinyArch +
+                            " --resize-long 48");
+    INFO(t.output);
+    REQUIRE(t.code == 0);
+    CHECK(nlohmann::json::parse(Model::load(dir / "c.safetensors").metadata.at("aekit.training")).at("resize_long") == 48);
+    CHECK(runAekit("train --task colorize --data " + (dir / "scans") + " --out " + (dir / "d.safetensors") + " " + kTinyArch +
+                   " --resize-long 8").code == 2);  // below --patch
+    // eval --scans: the per-page and mean figures, and the floor from the scans' own paper colour.
+    const auto e = runAekit("eval --model " + (dir / "c.safetensors") + " --images " + (dir / "scans") + " --scans --floor-from " +
+                            (dir / "scans") + " --json " + (dir / "s.json"));
+    INFO(e.output);
+    REQUIRE(e.code == 0);
+    CHECK(e.output.find("blue ink right") != std::string::npos);
+    const auto j = nlohmann::json::parse(bytesOf(dir / "s.json"));
+    CHECK(j.at("floor").at("scan").at("paper_tone_error").get<double>() < 1.5);  // each page's paper is the median's
+    CHECK(j.at("floor").at("scan").at("blue_ink_right").get<int64_t>() == 0);
+    CHECK(j.at("floor").at("psnr").get<double>() > j.at("input_psnr").get<double>());
+    CHECK(j.at("scan").at("blue_ink_pixels").get<int64_t>() > 0);
+    CHECK(runAekit("eval --model color --images " + (dir / "scans") + " --scans").code == 2);  // not a colorizer
+    // Without --model, colorize takes the document colorizer for the page, the photo one for the photo.
+    fs::create_directories(dir / "mixed");
+    writeImage(dir / "mixed/page.png", toGray(testutil::syntheticScan(400, 300, 7)));
+    writeImage(dir / "mixed/photo.png", toGray(testutil::syntheticImage(400, 300, 3, 7)));
+    const auto c = runAekit("colorize " + (dir / "mixed") + " -o " + (dir / "col"));
+    INFO(c.output);
+    REQUIRE(c.code == 0);
+    CHECK(c.output.find("page.png: looks like a document page") != std::string::npos);
+    CHECK(c.output.find("photo.png: looks like") == std::string::npos);
+    const auto forced = runAekit("colorize " + (dir / "mixed") + " -o " + (dir / "col2") + " --model colorize");
+    CHECK(forced.output.find("looks like a document") == std::string::npos);
+    CHECK(readImage(dir / "col/page.png").pixels != readImage(dir / "col2/page.png").pixels);
+    CHECK(readImage(dir / "col/photo.png").pixels == readImage(dir / "col2/photo.png").pixels);
+}
+
 TEST_CASE("cli: denoise --model document keeps the sample page's ink: heading, stamp, handwriting") {
     // The sample page (stained, grey) against its truth turned grey: on the pixels of dark ink the
     // cleaned page stays within 0.05 of the truth on average (0-1 scale), where a model that took

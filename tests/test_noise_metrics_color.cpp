@@ -22,6 +22,8 @@
 #include "aekit/noise.hpp"
 #include "aekit/network.hpp"
 #include "aekit/random.hpp"
+#include "aekit/page_look.hpp"
+#include "aekit/scan_colour.hpp"
 #include "pages.hpp"
 #include "support/synthetic.hpp"
 #include "tasks/ab_bins.hpp"
@@ -554,4 +556,63 @@ TEST_CASE("colour: vividness 0 divides the class weights out (the plain posterio
     head.toMetadata(m);
     CHECK_THROWS_WITH(aekit::tasks::ColorizeHead::fromMetadata(m, "m.safetensors"),
                       doctest::Contains("class weights for"));
+}
+
+TEST_CASE("scan colour: paper, ink and blue ink found on the truth, each figure what it says") {
+    const Image truth = testutil::syntheticScan(200, 160, 4);
+    // The truth against itself: nothing off; a grey output: the paper's tone is lost, ink is as far
+    // off as neutral ink, no blue ink is blue.
+    const ScanColour same = scanColour(truth, truth);
+    CHECK(same.paperToneError == doctest::Approx(0));
+    CHECK(same.paperSpreadRatio == doctest::Approx(1));
+    CHECK(same.inkError == doctest::Approx(0));
+    REQUIRE(same.blueInk > 100);
+    CHECK(same.blueInkRight == same.blueInk);
+    const Image grey = grayToRgb(toGray(truth));
+    const ScanColour g = scanColour(grey, truth);
+    const Ab paper = paperColour(truth);
+    CHECK(paper.b > 10);  // cream
+    CHECK(g.paperToneError == doctest::Approx(std::hypot(paper.a, paper.b)).epsilon(0.05));
+    CHECK(g.inkError == doctest::Approx(g.neutralInkError).epsilon(0.05));
+    CHECK(g.neutralInkError > 5);
+    CHECK(g.blueInkRight == 0);
+    CHECK(g.paperSpreadRatio < 0.5);
+    // The floor: the grey page's L with the paper's own a*b*: its paper tone is right, its paper flat.
+    const Image floor = constantColour(toGray(truth), paper);
+    const ScanColour f = scanColour(floor, truth);
+    CHECK(f.paperToneError < 1);
+    CHECK(f.blueInkRight == 0);
+    CHECK(psnr(floor, truth) > psnr(grey, truth));
+    // A blotch of red on a tenth of the paper raises the spread beyond the truth's.
+    Image blotched = truth;
+    for (int y = 0; y < 40; ++y)
+        for (int x = 0; x < 80; ++x) blotched.plane(1)[y * 200 + x] *= 0.8f;
+    CHECK(scanColour(blotched, truth).paperSpreadRatio > 1.5);
+}
+
+TEST_CASE("page look: a page of thin strokes on paper is a document; a photo, a blank page and a dark frame are not") {
+    const Image page = testutil::syntheticScan(400, 300, 9);
+    const PageLook p = lookOfPage(toGray(page));
+    CAPTURE(p.paper);
+    CAPTURE(p.dark);
+    CAPTURE(p.strokeEdges);
+    CHECK(p.document);
+    CHECK(lookOfPage(page).document);  // colour in: its lightness is measured
+    CHECK_FALSE(lookOfPage(testutil::syntheticImage(400, 300, 3, 9)).document);
+    // A blank page has no ink; a page seen through a dark scanner frame keeps its strokes (the frame
+    // reaches the edge: background, not ink), but thick dark blocks are no strokes.
+    Image blank = page;
+    for (int c = 0; c < 3; ++c) std::fill(blank.plane(c), blank.plane(c) + blank.planeSize(), 0.9f);
+    CHECK_FALSE(lookOfPage(blank).document);
+    Image framed = page;
+    for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 300; ++y)
+            for (int x = 0; x < 400; ++x)
+                if (x < 20 || y < 12) framed.plane(c)[y * 400 + x] = 0.05f;
+    CHECK(lookOfPage(framed).document);
+    Image blocks = blank;
+    for (int c = 0; c < 3; ++c)
+        for (int y = 100; y < 200; ++y)
+            for (int x = 100; x < 300; ++x) blocks.plane(c)[y * 400 + x] = 0.1f;
+    CHECK_FALSE(lookOfPage(blocks).document);
 }

@@ -36,4 +36,25 @@ inline aekit::Image syntheticImage(int W, int H, int channels, uint64_t seed) {
     return im;
 }
 
+// A colour "scan" of a handwritten page: cream paper with a little grain, rows of black strokes and
+// one row of blue ones (sRGB). The paper covers most of the page, as on a real scan.
+inline aekit::Image syntheticScan(int W, int H, uint64_t seed) {
+    aekit::Image im = aekit::Image::blank(W, H, 3, 8);
+    aekit::Random rng(seed);
+    const float paper[3] = {0.93f, 0.87f, 0.74f}, black[3] = {0.12f, 0.11f, 0.10f}, blue[3] = {0.14f, 0.20f, 0.50f};
+    for (int64_t i = 0; i < im.planeSize(); ++i) {
+        const float grain = static_cast<float>(0.02 * (rng.uniform() - 0.5));
+        for (int c = 0; c < 3; ++c) im.plane(c)[i] = paper[c] + grain;
+    }
+    for (int row = 0, y0 = H / 8; y0 + 3 < H; ++row, y0 += H / 6) {
+        const float* ink = row == 2 ? blue : black;
+        for (int x = W / 10; x < W - W / 10; x += 5)
+            for (int y = y0; y < y0 + 3; ++y)
+                for (int dx = 0; dx < 2; ++dx)
+                    for (int c = 0; c < 3; ++c) im.plane(c)[y * W + x + dx] = ink[c];
+    }
+    aekit::quantize(im);
+    return im;
+}
+
 }  // namespace testutil

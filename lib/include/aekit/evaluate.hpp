@@ -11,6 +11,7 @@
 #include "aekit/metrics.hpp"
 #include "aekit/model.hpp"
 #include "aekit/noise.hpp"
+#include "aekit/scan_colour.hpp"
 
 namespace aekit {
 
@@ -25,6 +26,11 @@ struct EvalOptions {
     // page), for the error on the marks and on the rest (the paper) separately. Colorize: page label
     // maps (aekit/metrics.hpp, pageColour) for the colour of paper, ink and coloured marks.
     std::vector<std::string> mask;
+    // Colorize, real scans (aekit/scan_colour.hpp): paper tone, paper spread, ink and blue ink per page,
+    // and, with floorFrom, the floor that needs no network: every pixel given the median paper a*b*
+    // of floorFrom's pages (the training scans), L from the grey page.
+    bool scans = false;
+    std::vector<std::string> floorFrom;
     std::string saveDir;            // strips noisy | aekit | [baseline] | clean as PNG
     bool gray = false;              // denoise: evaluate on grey versions (8-bit luma); a colour model sees
                                     // the grey image as three equal channels and its output's luma is scored
@@ -41,6 +47,8 @@ struct EvalImage {
     double maskMae = 0;             // with a mask: mean absolute error on its pixels (0-1 scale)
     double unmaskedRmse = 0;        // and RMSE on the others
     PageColour page;                // colorize with a mask: paper, ink and marks (negative: none on the page)
+    ScanColour scan, floorScan;     // colorize with scans: the output's figures and the constant floor's
+    double floorPsnr = 0;
     double nlmH = 0;                // the baseline's h (0-255 scale)
     double estimatedSigma = 0;      // noise level measured on the noisy image when h came from it
 };
@@ -49,6 +57,7 @@ struct EvalResult {
     std::vector<EvalImage> images;
     EvalImage mean;
     double nlmH = 0;  // mean over images
+    Ab floorColour;   // with floorFrom: the constant a*b* of the floor
     double seconds = 0;
 };
 

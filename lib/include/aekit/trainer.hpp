@@ -53,6 +53,9 @@ struct TrainOptions {
     // many pixels, and each patch is a random square of side --patch to that many (as the image
     // allows), resized to --patch: a whole scene at one scale, for colorizers (zoom is then unused).
     int resizeShort = 0;
+    // > 0: every training and validation image larger than this on its longer side is first shrunk
+    // to it (area averaging): a colorizer learns pages at the scale its working size gives them.
+    int resizeLong = 0;
     // Denoise, colour models: this share of the examples is turned grey after the noise (the luma in
     // all three channels, input and target alike), as a grey photo reaches a colour model.
     double grayShare = 0;

@@ -4,6 +4,7 @@
 
 #include <opencv2/photo.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -139,6 +140,50 @@ Image nlmDenoise(const Image& noisy, double h) {
 
 namespace {
 
+// The median over the pages of each page's median paper a*b*.
+Ab medianPaperColour(const std::vector<std::string>& folders) {
+    const auto files = listImages(folders);
+    if (files.empty()) fail(ErrorKind::InvalidArgument, "--floor-from: no images found");
+    std::vector<double> a, b;
+    for (const auto& f : files) {
+        const Image im = readImage(f);
+        if (im.channels != 3) fail(ErrorKind::InvalidArgument, f + ": --floor-from needs colour scans, this one is grey");
+        const Ab p = paperColour(im);
+        a.push_back(p.a), b.push_back(p.b);
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        const size_t n = v.size();
+        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    };
+    return {median(a), median(b)};
+}
+
+// Mean scan figures over the pages (ink: over the pages with ink), blue ink pooled over all pages.
+void meanScans(EvalResult& result) {
+    auto& mean = result.mean;
+    for (ScanColour EvalImage::*which : {&EvalImage::scan, &EvalImage::floorScan}) {
+        ScanColour& m = mean.*which;
+        m.inkError = m.neutralInkError = 0;
+        int inkPages = 0;
+        for (const auto& r : result.images) {
+            const ScanColour& s = r.*which;
+            m.paperToneError += s.paperToneError;
+            m.paperSpreadRatio += s.paperSpreadRatio;
+            m.blueInk += s.blueInk;
+            m.blueInkRight += s.blueInkRight;
+            if (s.inkError >= 0) m.inkError += s.inkError, m.neutralInkError += s.neutralInkError, ++inkPages;
+        }
+        const double n = double(result.images.size());
+        m.paperToneError /= n;
+        m.paperSpreadRatio /= n;
+        if (inkPages) m.inkError /= inkPages, m.neutralInkError /= inkPages;
+        else m.inkError = m.neutralInkError = -1;
+    }
+    for (const auto& r : result.images) mean.floorPsnr += r.floorPsnr;
+    mean.floorPsnr /= double(result.images.size());
+}
+
 // Errors of output against clean on a mask's pixels (MAE) and off them (RMSE), over all channels.
 void maskedErrors(const Image& output, const Image& clean, const Image& mask, const std::string& maskFile, EvalImage& r) {
     if (mask.width != clean.width || mask.height != clean.height)
@@ -182,6 +227,10 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
         for (const auto& p : listImages({folder})) masks[relativePath(p, folder)] = p;
     const NoiseSpec noise = NoiseSpec::parse(o.noise);
     const double sigma = noise.maxSigma();
+    if (!o.floorFrom.empty() && !(o.scans && m.task == Task::Colorize))
+        fail(ErrorKind::InvalidArgument, "--floor-from is for --scans with a colorizer");
+    if (o.scans && m.task != Task::Colorize) fail(ErrorKind::InvalidArgument, "--scans is for colorizers");
+    if (!o.floorFrom.empty()) result.floorColour = medianPaperColour(o.floorFrom);
     if (!o.saveDir.empty()) {
         std::vector<std::string> inputs = folders;
         inputs.insert(inputs.end(), o.target.begin(), o.target.end());
@@ -213,6 +262,14 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             r.inputPsnr = psnr(grayRgb, clean);
             r.colourfulnessRatio = colourfulness(output) / std::max(1e-9, colourfulness(clean));
             r.edgeChromaError = edgeChromaError(output, clean);
+            if (o.scans) {
+                r.scan = scanColour(output, clean);
+                if (!o.floorFrom.empty()) {
+                    const Image floor = clipped(constantColour(toGray(clean), result.floorColour));
+                    r.floorPsnr = psnr(floor, clean);
+                    r.floorScan = scanColour(floor, clean);
+                }
+            }
             if (!o.mask.empty()) {
                 const auto [labels, labelFile] = maskOf(file, rel);
                 try {
@@ -281,6 +338,7 @@ EvalResult evaluate(ImageModel& model, const std::vector<std::string>& folders, 
             if (r.page.*f >= 0) sum += r.page.*f, ++count;
         if (count) mean.page.*f = sum / count;
     }
+    if (o.scans) meanScans(result);
     const double n = double(result.images.size());
     for (double* v : {&mean.inputPsnr, &mean.psnr, &mean.ssim, &mean.baselinePsnr, &mean.baselineSsim,
                       &mean.colourfulnessRatio, &mean.edgeChromaError, &mean.rmse, &mean.maskMae, &mean.unmaskedRmse, &mean.nlmH,

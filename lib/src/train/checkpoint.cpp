@@ -43,7 +43,7 @@ void saveCheckpoint(const TrainOptions& o, const tasks::ColorizeHead& head, cons
     c.tensors = net.weights();
     for (auto& [k, v] : opt.state()) c.tensors.emplace(k, v);
     nlohmann::json ck{{"step", step},       {"seed", o.seed},   {"batch", o.batch}, {"patch", o.patch},
-                      {"zoom", o.zoom},     {"resize_short", o.resizeShort}, {"gray_share", o.grayShare}, {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
+                      {"zoom", o.zoom},     {"resize_short", o.resizeShort}, {"resize_long", o.resizeLong}, {"gray_share", o.grayShare}, {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
                       {"seconds", seconds}, {"class_weights", classWeights},
                       // what `train --resume` takes from the checkpoint when not given again
                       {"lr", o.lr}, {"min_lr", o.minLr}, {"warmup", o.warmup}, {"schedule", o.schedule},
@@ -90,6 +90,10 @@ Resumed resume(const TrainOptions& o, Network& net, Optimizer& opt, bool classif
         fail(ErrorKind::InvalidArgument, path + ": checkpoint has --resize-short " +
                                              std::to_string(ck.value("resize_short", 0)) + ", the options " +
                                              std::to_string(o.resizeShort));
+    if (ck.value("resize_long", 0) != o.resizeLong)
+        fail(ErrorKind::InvalidArgument, path + ": checkpoint has --resize-long " +
+                                             std::to_string(ck.value("resize_long", 0)) + ", the options " +
+                                             std::to_string(o.resizeLong));
     if (ck.value("gray_share", 0.0) != o.grayShare)
         fail(ErrorKind::InvalidArgument, path + ": checkpoint has --gray-share " + nlohmann::json(ck.value("gray_share", 0.0)).dump() +
                                              ", the options " + nlohmann::json(o.grayShare).dump());
@@ -124,6 +128,7 @@ void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Net
                      {"patch", o.patch},
                      {"zoom", o.zoom},
                      {"resize_short", o.resizeShort},
+                     {"resize_long", o.resizeLong},
                      {"gray_share", o.grayShare},
                      {"lr", o.lr},
                      {"loss", toString(o.loss)},

@@ -22,11 +22,22 @@ Image toShortSide(Image im, int side) {
     return resizeImage(im, w, h);
 }
 
+// The image shrunk so that its longer side is at most `side` pixels (0: as it is).
+Image toLongSide(Image im, int side) {
+    if (side <= 0 || std::max(im.width, im.height) <= side) return im;
+    const double s = double(side) / std::max(im.width, im.height);
+    const int w = im.width >= im.height ? side : std::max(1, int(std::lround(im.width * s)));
+    const int h = im.height > im.width ? side : std::max(1, int(std::lround(im.height * s)));
+    return resizeImage(im, w, h);
+}
+
+Image resized(Image im, Resize r) { return toLongSide(toShortSide(std::move(im), r.shortSide), r.longSide); }
+
 }  // namespace
 
 ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targets, uint64_t cacheBytes,
-                   uint64_t maxPixels, int threads, int shortSide)
-    : paths_(std::move(paths)), targets_(std::move(targets)), maxPixels_(maxPixels), shortSide_(shortSide) {
+                   uint64_t maxPixels, int threads, Resize resize)
+    : paths_(std::move(paths)), targets_(std::move(targets)), maxPixels_(maxPixels), resize_(resize) {
     const size_t n = paths_.size();
     cache_.resize(n);
     targetCache_.resize(targets_.empty() ? 0 : n);
@@ -39,18 +50,18 @@ ImageSet::ImageSet(std::vector<std::string> paths, std::vector<std::string> targ
     auto worker = [&] {
         for (size_t i; (i = nextIndex++) < n;) {
             try {
-                auto im = std::make_shared<Image>(toShortSide(readImage(paths_[i], ro), shortSide_));
+                auto im = std::make_shared<Image>(resized(readImage(paths_[i], ro), resize_));
                 const uint64_t bytes = im->pixels.size() * sizeof(float);
                 std::shared_ptr<Image> t;
                 if (!targets_.empty()) {
-                    t = std::make_shared<Image>(toShortSide(readImage(targets_[i], ro), shortSide_));
+                    t = std::make_shared<Image>(resized(readImage(targets_[i], ro), resize_));
                     if (t->width != im->width || t->height != im->height)
                         fail(ErrorKind::InvalidArgument,
                              targets_[i] + ": target is " + std::to_string(t->width) + "x" + std::to_string(t->height) +
                                  ", its input " + paths_[i] + " is " + std::to_string(im->width) + "x" +
                                  std::to_string(im->height));
                 }
-                sizes_[i] = {im->width, im->height};  // as cached (after toShortSide)
+                sizes_[i] = {im->width, im->height};  // as cached (after resizing)
                 if (used.fetch_add(bytes * (t ? 2 : 1)) + bytes * (t ? 2 : 1) <= cacheBytes) {
                     cache_[i] = im;
                     if (t) targetCache_[i] = t;
@@ -110,13 +121,13 @@ namespace {
 
 // Decodes a training image again (it did not fit the cache), checking it is the image first decoded.
 std::shared_ptr<const Image> decodeAgain(const std::string& path, std::pair<int, int> size, uint64_t maxPixels,
-                                         int shortSide) {
+                                         Resize resize) {
     ReadOptions ro;
     ro.maxPixels = maxPixels;
     ro.captureLibraryMessages = false;  // the training loop prints meanwhile; the file decoded cleanly before
     std::shared_ptr<Image> im;
     try {
-        im = std::make_shared<Image>(toShortSide(readImage(path, ro), shortSide));
+        im = std::make_shared<Image>(resized(readImage(path, ro), resize));
     } catch (const Error& e) {
         fail(ErrorKind::BadFile, std::string(e.what()) + " (it changed on disk during training)");
     }
@@ -131,13 +142,13 @@ std::shared_ptr<const Image> decodeAgain(const std::string& path, std::pair<int,
 
 std::shared_ptr<const Image> ImageSet::image(size_t i) const {
     if (cache_[i]) return cache_[i];
-    return decodeAgain(paths_[i], sizes_[i], maxPixels_, shortSide_);
+    return decodeAgain(paths_[i], sizes_[i], maxPixels_, resize_);
 }
 
 std::shared_ptr<const Image> ImageSet::target(size_t i) const {
     if (targets_.empty()) fail(ErrorKind::Internal, "target() on an unpaired image set");
     if (targetCache_[i]) return targetCache_[i];
-    return decodeAgain(targets_[i], sizes_[i], maxPixels_, shortSide_);
+    return decodeAgain(targets_[i], sizes_[i], maxPixels_, resize_);
 }
 
 Prefetcher::Prefetcher(Maker make, int threads, int depth, int64_t firstStep)

@@ -18,14 +18,19 @@
 
 namespace aekit::training {
 
+// How every image of a set is resized as it is decoded (0: not).
+struct Resize {
+    int shortSide = 0;  // > 0: resized so that its shorter side has this many pixels (whole scenes at one scale)
+    int longSide = 0;   // > 0: shrunk so that its longer side has at most this many pixels (a colorizer's working size)
+};
+
 class ImageSet {
 public:
     // paths: images; targets: same length (paired) or empty. Decodes everything up front on
     // `threads` threads, keeping up to cacheBytes decoded; throws Error naming the first bad file.
-    // shortSide > 0: every image (and target) is resized so that its shorter side has that many
-    // pixels, as decoded (whole scenes at one scale, for the colorizer).
+    // Every image (and target) is resized by `resize` as decoded.
     ImageSet(std::vector<std::string> paths, std::vector<std::string> targets, uint64_t cacheBytes, uint64_t maxPixels,
-             int threads, int shortSide = 0);
+             int threads, Resize resize = {});
     size_t size() const { return paths_.size(); }
     bool paired() const { return !targets_.empty(); }
     // The image (and its target when paired); decoded again if it did not fit the cache. A file that
@@ -45,7 +50,7 @@ private:
     std::vector<std::shared_ptr<const Image>> cache_, targetCache_;
     std::vector<std::pair<int, int>> sizes_;  // width, height as first decoded
     uint64_t maxPixels_;
-    int shortSide_;
+    Resize resize_;
     int minSide_ = 0;
     std::string smallest_;
 };

@@ -112,7 +112,7 @@ void Trainer::loadData() {
          " validation images; decoding");
     const int decoders = std::max(2, threads());
     trainSet_ = std::make_unique<training::ImageSet>(files_.train, files_.trainTargets, o_.cacheMegabytes << 20,
-                                                     o_.maxPixels, decoders, o_.resizeShort);
+                                                     o_.maxPixels, decoders, training::Resize{o_.resizeShort, o_.resizeLong});
     // A folder of photos may hold a few thumbnails: they are left out, with a note, unless none is left.
     if (trainSet_->minSide() < o_.patch) {
         const std::string smallest = trainSet_->smallest();
@@ -126,7 +126,7 @@ void Trainer::loadData() {
              (out.size() > 1 ? ", ..." : "") + "); training on " + std::to_string(trainSet_->size()));
     }
     valSet_ = std::make_unique<training::ImageSet>(files_.val, files_.valTargets, ~0ull, o_.maxPixels, decoders,
-                                                   o_.resizeShort);
+                                                   training::Resize{o_.resizeShort, o_.resizeLong});
     if (head_.classify) classWeights_ = training::colourClassWeights(*trainSet_, head_.bins, o_.rebalance);
     head_.classWeights = classWeights_;  // written into the model, for decoding at any vividness
 }
@@ -389,7 +389,7 @@ TrainResult train(const TrainOptions& options) { return Trainer(options).run(); 
 
 std::vector<float> colourClassWeights(const TrainOptions& o) {
     const training::TrainingFiles files = training::gatherFiles(o);
-    const training::ImageSet images(files.train, {}, 0, o.maxPixels, std::max(2, o.threads), o.resizeShort);
+    const training::ImageSet images(files.train, {}, 0, o.maxPixels, std::max(2, o.threads), {o.resizeShort, o.resizeLong});
     return training::colourClassWeights(images, tasks::AbBins::inGamut(10), o.rebalance);
 }
 
