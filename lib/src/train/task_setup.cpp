@@ -68,12 +68,18 @@ void training::checkOptions(const TrainOptions& o) {
     auto refuse = [](bool bad, const std::string& what) {
         if (bad) fail(ErrorKind::InvalidArgument, what);
     };
+    // One patch alone within the limit first, so that the product below cannot overflow.
+    refuse(int64_t(o.patch) * o.patch > kMaxPixelsPerStep,
+           "--patch " + std::to_string(o.patch) + " is over the largest patch, " + std::to_string(int(std::sqrt(double(kMaxPixelsPerStep)))) + " px");
     refuse(int64_t(o.batch) * o.patch * o.patch > kMaxPixelsPerStep,
            "--batch x --patch^2 is " + std::to_string(int64_t(o.batch) * o.patch * o.patch) + " pixels per step, over the limit of " +
                std::to_string(kMaxPixelsPerStep) + "; lower --batch or --patch");
     refuse(!(o.zoom >= 1 && o.zoom <= 8), "--zoom must be a factor from 1 (off) to 8");
     refuse(o.resizeShort < 0 || o.resizeShort > 16384 || (o.resizeShort > 0 && o.resizeShort < o.patch),
            "--resize-short must be 0 (off) or from --patch (" + std::to_string(o.patch) + ") to 16384");
+    refuse(o.resizeLong < 0 || o.resizeLong > 16384 || (o.resizeLong > 0 && o.resizeLong < o.patch),
+           "--resize-long must be 0 (off) or from --patch (" + std::to_string(o.patch) + ") to 16384");
+    refuse(o.resizeLong > 0 && o.resizeShort > 0, "--resize-long and --resize-short do not combine (choose one)");
     refuse(o.resizeShort > 0 && o.zoom > 1, "--resize-short and --zoom do not combine (choose one)");
     refuse(!(o.grayShare >= 0 && o.grayShare <= 1), "--gray-share must be a share from 0 to 1");
     refuse(o.grayShare > 0 && (o.task != Task::Denoise || o.gray), "--gray-share is for colour denoisers (without --gray)");
