@@ -8,13 +8,16 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
@@ -107,14 +110,23 @@ bool parse(int argc, char** argv, const std::string& usage, const po::options_de
 }
 
 void addCommon(po::options_description& options) {
-    options.add_options()("threads", po::value<int>()->default_value(0), "threads (0: all cores)")("help,h", "this help");
+    options.add_options()("threads", po::value<int>()->default_value(0), "threads (0: all cores; at most 4 per core)")("help,h", "this help");
 }
 
-void applyThreads(const po::variables_map& vm) {
+int checkedThreads(const po::variables_map& vm) {
     const int t = vm["threads"].as<int>();
-    if (t < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--threads must be 0 or more");
-    aekit::setThreads(t);
+    // More threads than a few per core only wait on each other, and OpenMP's per-thread stacks make
+    // tens of thousands of them a crash rather than a slow run.
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int most = kThreadsPerCore * cores;
+    if (t < 0 || t > most)
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--threads must be 0 (all cores) to " + std::to_string(most) + " (" +
+                                                               std::to_string(kThreadsPerCore) + " times this machine's " +
+                                                               std::to_string(cores) + " cores), not " + std::to_string(t));
+    return t;
 }
+
+void applyThreads(const po::variables_map& vm) { aekit::setThreads(checkedThreads(vm)); }
 
 void addPrecision(po::options_description& options) {
     options.add_options()("precision", po::value<std::string>()->default_value("f32"),
@@ -325,6 +337,17 @@ void applyVerbosity(const po::variables_map& vm) {
     verbosity = quiet ? Verbosity::Quiet : verbose ? Verbosity::Verbose : Verbosity::Normal;
 }
 
+po::typed_value<std::string>* seedValue(uint64_t& seed) {
+    return po::value<std::string>()->default_value(std::to_string(seed))->notifier([&seed](const std::string& s) {
+        const bool digits = !s.empty() && s.size() <= 20 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+        errno = 0;
+        const unsigned long long v = digits ? std::strtoull(s.c_str(), nullptr, 10) : 0;
+        if (!digits || errno == ERANGE)
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--seed: a whole number from 0 to 18446744073709551615, not '" + s + "'");
+        seed = v;
+    });
+}
+
 std::function<void(const uint64_t&)> positiveSize(const char* option) {
     return [option](const uint64_t& v) {
         if (v == 0 || v > (uint64_t(1) << 40))
@@ -374,6 +397,31 @@ void printWritten(const aekit::BatchItem& item, std::chrono::steady_clock::time_
     std::cerr << seconds << " s)\n";
 }
 
+// What can be known of the inputs and -o before any work, refused once (exit 2): a named input that
+// does not exist, an output file for several images, an output folder that is an input folder.
+void checkInputsAndOutput(const BatchArgs& a) {
+    using aekit::Error, aekit::ErrorKind;
+    std::error_code ec;
+    bool folderInput = false;
+    for (const auto& in : a.inputs) {
+        if (!fs::exists(in, ec)) throw Error(ErrorKind::InvalidArgument, in + ": no such file or folder");
+        folderInput |= fs::is_directory(in, ec);
+    }
+    const bool several = folderInput || a.inputs.size() > 1;
+    const bool outFolder = fs::is_directory(a.out, ec);
+    if (several && !outFolder && fs::exists(a.out, ec))
+        throw Error(ErrorKind::InvalidArgument, "-o " + a.out + ": an existing file, but the outputs of " +
+                                                   (folderInput ? "a folder" : "several inputs") + " need a folder");
+    if (several && !outFolder && aekit::isImagePath(a.out))
+        throw Error(ErrorKind::InvalidArgument, "-o " + a.out + ": names one image, but " + (folderInput ? "a folder holds" : "several inputs are") +
+                                                   " several (name a folder)");
+    if (outFolder)
+        for (const auto& in : a.inputs)
+            if (fs::is_directory(in, ec) && fs::equivalent(in, a.out, ec))
+                throw Error(ErrorKind::InvalidArgument, "-o " + a.out + ": is the input folder " + in +
+                                                           " itself (outputs would sit among the inputs; choose another folder)");
+}
+
 int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const std::string& defaultExtension) {
     using aekit::Error, aekit::ErrorKind;
     if (a.inputs.empty()) throw Error(ErrorKind::InvalidArgument, "give at least one input file or folder (or - for standard input)");
@@ -382,7 +430,14 @@ int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const st
     if (!a.format.empty() && a.out != "-" && aekit::isImagePath(a.out) && formatOf(a.out) != ext)
         throw Error(ErrorKind::InvalidArgument, "-o " + a.out + " with --format " + a.format + ": the two name different formats");
     const bool streams = a.out == "-" || std::find(a.inputs.begin(), a.inputs.end(), "-") != a.inputs.end();
-    const aekit::BatchPlan plan = streams ? planStreams(a) : aekit::planBatch(a.inputs, a.out, ext);
+    if (!streams) checkInputsAndOutput(a);
+    const aekit::BatchPlan plan = streams ? planStreams(a) : aekit::planBatch(a.inputs, a.out, ext, a.overwrite);
+    if (plan.items.empty() && plan.problems.empty()) {
+        std::string named;
+        for (const auto& in : a.inputs) named += (named.empty() ? "" : ", ") + in;
+        std::cerr << "failed: no images found in " << oneLine(named) << " (png, jpg, jpeg, tif, tiff, bmp, webp)\n";
+        return kSomeFailed;
+    }
     const aekit::Cluster& cluster = aekit::Cluster::job();
     if (cluster.leader())
         for (const auto& s : plan.skipped) note(s);

@@ -54,7 +54,10 @@ bool parse(int argc, char** argv, const std::string& usage, const po::options_de
 
 // Adds --threads and --help.
 void addCommon(po::options_description& options);
-// Applies --threads (0: all cores).
+// --threads, checked: 0 (all cores) to kThreadsPerCore times the machine's cores.
+constexpr int kThreadsPerCore = 4;
+int checkedThreads(const po::variables_map& vm);
+// Applies --threads, checked.
 void applyThreads(const po::variables_map& vm);
 // --precision f32|bf16 and --conv-algorithm auto|direct (for commands that run a network);
 // precision() reads both, applies the algorithm (process-wide) and refuses bf16 on a CPU without
@@ -90,6 +93,8 @@ private:
 // A notifier for unsigned size options (--max-pixels, --max-memory): refuses 0 and values beyond
 // 2^40, which is where a negative number typed by the user lands after wrapping.
 std::function<void(const uint64_t&)> positiveSize(const char* option);
+// --seed: digits only, 0 to 2^64-1, written to `seed` (a plain unsigned option takes -1 as 2^64-1).
+po::typed_value<std::string>* seedValue(uint64_t& seed);
 
 // Installs SIGINT/SIGTERM handlers that set the returned flag (a second signal exits at once).
 const std::atomic<bool>* installStopHandler();

@@ -45,7 +45,7 @@ int runAnomaly(int argc, char** argv) {
     io.precision = cli::precision(vm);
     const aekit::AnomalyScore kind = aekit::parseAnomalyScore(scoreName);
     const aekit::AnomalyAggregate aggregate = aekit::parseAnomalyAggregate(aggregateName);
-    if (pct < 0 || pct > 100) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--percentile must be 0..100");
+    if (!(pct >= 0 && pct <= 100)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--percentile must be 0..100");
     if (batch.out == "-" || std::find(batch.inputs.begin(), batch.inputs.end(), "-") != batch.inputs.end())
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "anomaly: - (standard input or output) is not supported: the scores go to a CSV beside the heatmaps");
     const bool oneFile = aekit::isImagePath(batch.out);

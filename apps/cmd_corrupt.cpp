@@ -41,7 +41,7 @@ int runCorrupt(int argc, char** argv) {
     // clang-format off
     opts.add_options()
         ("noise", po::value(&spec)->required(), aekit::NoiseSpec::grammar())
-        ("seed", po::value(&seed)->default_value(seed), "seed: the same seed and input give the same bytes")
+        ("seed", cli::seedValue(seed), "seed: the same seed and input give the same bytes")
         ("manifest", po::value(&manifest), "CSV manifest (default: OUT/manifest.csv, or OUT.csv for one file)");
     // clang-format on
     cli::addCommon(opts);

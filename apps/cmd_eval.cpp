@@ -59,7 +59,7 @@ int runEval(int argc, char** argv) {
         ("scans", po::bool_switch(&o.scans), "colorize, real colour scans turned grey: paper tone and spread, ink, blue ink (docs/evaluation.md)")
         ("floor-from", po::value(&o.floorFrom)->multitoken(), "with --scans: the no-network floor's paper colour, the median of these scans' (the training scans)")
         ("noise", po::value(&o.noise)->default_value(o.noise), "noise spec added to the clean images")
-        ("seed", po::value(&o.seed)->default_value(o.seed), "noise seed")
+        ("seed", cli::seedValue(o.seed), "noise seed")
         ("protocol", po::value(&protocol)->default_value("float"), "float (noisy not clipped) | 8bit (noisy clipped and rounded)")
         ("baseline", po::value(&baseline), "nlm: OpenCV non-local means on the same noisy images")
         ("nlm-h", po::value(&o.nlmH)->default_value(0), "NLM h (0: tuned on training images for the sigma, or from the noise level estimated on each image)")

@@ -142,7 +142,7 @@ int runTrain(int argc, char** argv) {
         ("optimizer", po::value(&o.optimizer)->default_value(o.optimizer), "adam | adamw | sgd")
         ("weight-decay", po::value(&o.weightDecay)->default_value(o.weightDecay), "weight decay")
         ("clip", po::value(&o.clip)->default_value(o.clip), "gradient-norm clipping (0: off)")
-        ("seed", po::value(&o.seed)->default_value(o.seed), "seed of every random choice")
+        ("seed", cli::seedValue(o.seed), "seed of every random choice")
         ("loader-threads", po::value(&o.loaderThreads)->default_value(o.loaderThreads), "background threads preparing batches")
         ("noise", po::value(&o.noise), "corruption spec (denoise default gaussian:0-55; see aekit corrupt --help)")
         ("gray", po::bool_switch(&o.gray), "train a one-channel (gray) model")
@@ -181,7 +181,7 @@ int runTrain(int argc, char** argv) {
     if (!cli::parse(argc, argv, "usage: aekit train --task denoise|colorize|reconstruct --data DIR... --out MODEL [options]",
                     opts, pos, vm, &hooks))
         return cli::kOk;
-    o.threads = vm["threads"].as<int>();
+    o.threads = cli::checkedThreads(vm);
     o.precision = cli::precision(vm);
     o.task = aekit::parseTask(task);
     o.loss = aekit::parseLoss(loss);

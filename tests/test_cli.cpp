@@ -440,11 +440,11 @@ TEST_CASE("cli: denoise folders, skip existing outputs, never overwrite inputs, 
     CHECK(r.output.find("0 written, 3 skipped") != std::string::npos);
     r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model " + model + " --overwrite");
     CHECK(r.output.find("3 written") != std::string::npos);
-    // -o is the input folder itself: refused, inputs untouched.
+    // -o is the input folder itself: refused up front, inputs untouched.
     const std::string before = bytesOf(dir / "in/sub/img0.png");
     r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "in") + " --model " + model + " --overwrite");
-    CHECK(r.code == 1);
-    CHECK(r.output.find("would overwrite an input") != std::string::npos);
+    CHECK(r.code == 2);
+    CHECK(r.output.find("is the input folder") != std::string::npos);
     CHECK(bytesOf(dir / "in/sub/img0.png") == before);
     // A colour image with a grey model: a clear error (a grey image with a colour model is fine: below).
     r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "gout") + " --model gray");

@@ -16,6 +16,9 @@ struct BatchItem {
     std::string input;     // path as found
     std::string relative;  // path relative to the folder it was found in (file name for a file)
     std::string output;    // output path (extension replaced when outputExtension is set)
+    // The output is an image that was already in an output folder inside an input folder: the user's
+    // file as far as aekit knows, so it is never overwritten (skipped when it exists, even with overwrite).
+    bool keep = false;
 };
 
 struct BatchPlan {
@@ -28,9 +31,11 @@ struct BatchPlan {
 // one input file and out has an image extension. outputExtension (".png") replaces the input's.
 // An output that resolves to the same file as any input is refused (listed in problems).
 // Temporary files of an interrupted run (.NAME.aekit-tmp-RANDOM) are ignored, never inputs, and so is an
-// output folder that lies inside an input folder (a rerun never takes the outputs as inputs).
+// output folder that lies inside an input folder (a rerun never takes the outputs as inputs); the
+// images already in such a folder are never overwritten (BatchItem::keep), even with overwrite (then
+// with a note in skipped). The same file named twice is taken once, with a note.
 BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out,
-                    const std::string& outputExtension = "");
+                    const std::string& outputExtension = "", bool overwrite = false);
 
 // All image files under the given folders (recursive, sorted), as paths; throws Error(Io) naming a
 // missing folder.

@@ -181,7 +181,9 @@ struct ImageModel::Impl {
         const int FH = frameH(H), FW = frameW(W);
         const int smallest = 2 * overlap + align;
         if (options.tile > 0)
-            return std::min(std::max(roundUp(options.tile, align), options.raiseSmallTile ? usefulTile() : smallest), std::max(FH, FW));
+            // A tile beyond the frame is the frame (and rounding a side near INT_MAX up would overflow).
+            return std::min(std::max(roundUp(std::min(options.tile, std::max(FH, FW)), align), options.raiseSmallTile ? usefulTile() : smallest),
+                            std::max(FH, FW));
         auto fits = [&](int side) { return fixedBytes + double(side) * side * bytesPerPixel <= networkBudget(held, std::min(side, FH)); };
         int side = static_cast<int>(std::sqrt(std::max(0.0, networkBudget(held, 0) - fixedBytes) / bytesPerPixel));
         side = std::max(side / tileStep(align) * tileStep(align), smallest);

@@ -23,16 +23,23 @@ std::string canonicalOrAbsolute(const fs::path& p) {
     return (ec ? fs::absolute(p) : c).string();
 }
 
-// exclude: a folder (canonical path) not to descend into: the output folder when it lies inside an
-// input folder, so that a rerun never takes the first run's outputs as inputs.
+// exclude: a folder (canonical path) whose images are not taken as inputs: the output folder when it
+// lies inside an input folder, so that a rerun never takes the first run's outputs as inputs. Its
+// images are still the user's files: they go to `kept`, to be protected like inputs.
 void walk(const fs::path& root, std::vector<std::pair<std::string, std::string>>& found,
-          std::vector<std::string>& skipped, const std::string& exclude = "") {
+          std::vector<std::string>& skipped, const std::string& exclude = "", std::vector<std::string>* kept = nullptr) {
     std::error_code ec;
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (!exclude.empty() && it->is_directory(ec) && canonicalOrAbsolute(it->path()) == exclude) {
             it.disable_recursion_pending();
+            if (kept) {
+                std::vector<std::pair<std::string, std::string>> inside;
+                std::vector<std::string> ignored;
+                walk(it->path(), inside, ignored);
+                for (const auto& f : inside) kept->push_back(f.first);
+            }
             continue;
         }
         if (it->is_regular_file(ec)) files.push_back(it->path());
@@ -67,14 +74,16 @@ std::vector<std::string> listImages(const std::vector<std::string>& folders) {
     return out;
 }
 
-BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out, const std::string& outputExtension) {
+BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& out, const std::string& outputExtension,
+                    bool overwrite) {
     BatchPlan plan;
     std::vector<std::pair<std::string, std::string>> found;  // input, relative
+    std::vector<std::string> inOutputFolder;                // images already in an output folder inside an input folder
     const std::string outFolder = canonicalOrAbsolute(out);
     for (const auto& in : inputs) {
         std::error_code ec;
         if (fs::is_directory(in, ec)) {
-            walk(in, found, plan.skipped, outFolder);
+            walk(in, found, plan.skipped, outFolder, &inOutputFolder);
         } else if (fs::exists(in, ec)) {
             if (!isImagePath(in))  // named by the user: a failure, not a quiet skip as inside a folder
                 plan.problems.push_back(in + ": not a format aekit reads (png, jpg, jpeg, tif, tiff, bmp, webp)");
@@ -86,8 +95,16 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
     }
     const bool singleFileOut = found.size() == 1 && inputs.size() == 1 && !fs::is_directory(inputs[0]) &&
                                isImagePath(out) && !fs::is_directory(out);
-    std::set<std::string> inputSet;
-    for (const auto& f : found) inputSet.insert(canonicalOrAbsolute(f.first));
+    std::set<std::string> inputSet, keptSet;
+    // The same file named twice (or named and inside a folder named too) is taken once.
+    std::vector<std::pair<std::string, std::string>> unique;
+    for (auto& f : found)
+        if (inputSet.insert(canonicalOrAbsolute(f.first)).second)
+            unique.push_back(std::move(f));
+        else
+            plan.skipped.push_back(f.first + ": named more than once; taken once");
+    found = std::move(unique);
+    for (const auto& f : inOutputFolder) keptSet.insert(canonicalOrAbsolute(f));
     std::set<std::string> outputSet;
     for (const auto& [input, relative] : found) {
         fs::path o = singleFileOut ? fs::path(out) : fs::path(out) / relative;
@@ -98,11 +115,15 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
                                     " would overwrite an input; refused (choose another output folder)");
             continue;
         }
+        const bool keep = keptSet.count(canon) > 0;
+        if (keep && overwrite)
+            plan.skipped.push_back(o.string() + ": already in the output folder, which lies inside the input folder: "
+                                                "kept, even with --overwrite (an output folder outside the input can be overwritten)");
         if (!outputSet.insert(canon).second) {
             plan.problems.push_back(input + ": output " + o.string() + " is also the output of another input; refused");
             continue;
         }
-        plan.items.push_back({input, relative, o.string()});
+        plan.items.push_back({input, relative, o.string(), keep});
     }
     return plan;
 }

@@ -27,7 +27,7 @@ void createOutputFolder(const BatchItem& item) {
 
 bool skips(const BatchItem& item, bool overwrite) {
     std::error_code ec;
-    return !overwrite && fs::exists(item.output, ec);
+    return (!overwrite || item.keep) && fs::exists(item.output, ec);
 }
 
 // One line naming the input and what went wrong.

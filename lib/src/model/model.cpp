@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Model: task + architecture + weights in a safetensors file (the aekit metadata contract).
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 #include "aekit/error.hpp"
@@ -32,6 +34,50 @@ Task parseTask(const std::string& s) {
     fail(ErrorKind::InvalidArgument, "unknown task '" + s + "' (denoise|colorize|reconstruct)");
 }
 
+namespace {
+
+// The channels each task's code reads and writes (docs/model-format.md): a denoiser returns the image
+// it takes (1 or 3 channels); a reconstructor too; a colorizer takes L and returns 2 ab planes or one
+// score per ab bin of its table (with one class weight per bin, or none).
+void checkTaskChannels(const Model& m, const std::string& name) {
+    const int in = m.arch.inChannels, out = m.arch.outChannels;
+    auto refuse = [&](const std::string& why) { fail(ErrorKind::BadFile, name + ": " + why); };
+    if (m.task != Task::Colorize) {
+        if (in != 1 && in != 3) refuse(std::string("a ") + toString(m.task) + " model takes 1 or 3 channels, this one " + std::to_string(in));
+        if (out != in)
+            refuse(std::string("a ") + toString(m.task) + " model returns the channels it takes; this one takes " + std::to_string(in) +
+                   " and returns " + std::to_string(out));
+        return;
+    }
+    if (in != 1) refuse("a colorizer takes 1 channel (lightness), this one " + std::to_string(in));
+    const auto it = m.metadata.find("aekit.colorize");
+    std::string mode = "regress";
+    size_t bins = 0, weights = 0;
+    if (it != m.metadata.end()) {
+        try {
+            const auto j = nlohmann::json::parse(it->second);
+            mode = j.at("mode").get<std::string>();
+            if (mode == "classify") bins = j.at("bins").at("a").size();
+            if (j.contains("class_weights")) weights = j.at("class_weights").size();
+        } catch (const nlohmann::json::exception& e) {
+            refuse(std::string("aekit.colorize metadata: ") + e.what());
+        }
+    }
+    if (mode == "classify") {
+        if (size_t(out) != bins)
+            refuse("the colorizer's table has " + std::to_string(bins) + " ab bins, its network returns " + std::to_string(out) +
+                   " channels");
+        if (weights != 0 && weights != bins)
+            refuse("the colorizer has " + std::to_string(weights) + " class weights for " + std::to_string(bins) + " ab bins");
+    } else if (mode == "regress") {
+        if (out != 2) refuse("a regression colorizer returns 2 channels (a*b*), this one " + std::to_string(out));
+    } else {
+        refuse("aekit.colorize mode '" + mode + "' (classify or regress)");
+    }
+}
+
+}  // namespace
+
 Model Model::fromContent(SafetensorsContent content, const std::string& name) {
     auto meta = [&](const std::string& key) -> const std::string& {
         auto it = content.metadata.find(key);
@@ -49,6 +95,8 @@ Model Model::fromContent(SafetensorsContent content, const std::string& name) {
     } catch (const Error& e) {
         fail(ErrorKind::BadFile, name + ": " + e.what());
     }
+    m.metadata = content.metadata;
+    checkTaskChannels(m, name);
     // The architecture comes from the file too: before a network is allocated from it, the file's
     // tensors must hold at least its parameters (checkpoints hold optimiser state too), so a hostile
     // header cannot make aekit allocate more than the file's own size.
