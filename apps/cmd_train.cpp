@@ -118,7 +118,7 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
 int runTrain(int argc, char** argv) {
     namespace po = cli::po;
     aekit::TrainOptions o;
-    std::string task, loss, sparsity, upsample, activation, channels, decoder, colorizeMode;
+    std::string task, loss, sparsity, upsample, activation, channels, decoder, colorizeMode, colourLabels;
     int levels = 0;
     po::options_description opts("options");
     // clang-format off
@@ -161,6 +161,7 @@ int runTrain(int argc, char** argv) {
         ("loss", po::value(&loss)->default_value("mse"), "mse | l1 | bce")
         ("sparsity", po::value(&sparsity), "code penalty: l1:WEIGHT or kl:RHO:WEIGHT (sparse autoencoder)")
         ("colorize-mode", po::value(&colorizeMode)->default_value("classify"), "classify (ab bins, rebalanced) | regress")
+        ("colour-labels", po::value(&colourLabels)->default_value("nearest"), "classify: each pixel's label is its nearest ab bin, or the 4 around its colour with bilinear shares (bilinear: colours finer than the bins, such as paper tones)")
         ("rebalance", po::value(&o.rebalance)->default_value(o.rebalance), "classify: lean to rare colours, 0-1 (0.5: vivid; 1: none)")
         ("val-every", po::value(&o.valEvery)->default_value(o.valEvery), "steps between validations")
         ("val-images", po::value(&o.valImages)->default_value(o.valImages), "validation images used")
@@ -189,6 +190,9 @@ int runTrain(int argc, char** argv) {
     if (colorizeMode != "classify" && colorizeMode != "regress")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colorize-mode: classify or regress");
     o.colorize = colorizeMode == "classify" ? aekit::ColorizeMode::Classify : aekit::ColorizeMode::Regress;
+    if (colourLabels != "nearest" && colourLabels != "bilinear")
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-labels: nearest or bilinear, not '" + colourLabels + "'");
+    o.softLabels = colourLabels == "bilinear";
     auto& a = o.arch;
     if (levels < 0 || levels > 8) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--levels: 0 (from --channels) to 8");
     a.encoder = parseList(channels, "channels");

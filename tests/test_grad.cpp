@@ -161,6 +161,45 @@ TEST_CASE("grad: softmax cross-entropy against finite differences") {
     }
 }
 
+TEST_CASE("grad: softmax cross-entropy with soft labels (4 classes a pixel, shares) against finite differences") {
+    const int64_t N = 2, C = 5, HW = 3;
+    const int K = 4;
+    auto logits = randomVec(N * C * HW, 17, -2, 2);
+    // Per pixel 4 classes (one repeated, as two corners of a bilinear cell can share a bin) and shares summing to 1.
+    std::vector<int32_t> labels(size_t(N * K * HW));
+    std::vector<float> shares(labels.size());
+    for (int64_t b = 0; b < N; ++b)
+        for (int64_t i = 0; i < HW; ++i) {
+            const float t[4] = {0.1f, 0.2f, 0.3f, 0.4f};
+            for (int k = 0; k < K; ++k) {
+                labels[size_t((b * K + k) * HW + i)] = int32_t((b + i + (k == 3 ? 0 : k)) % C);
+                shares[size_t((b * K + k) * HW + i)] = t[k];
+            }
+        }
+    std::vector<float> w{1.f, 0.5f, 2.f, 1.5f, 0.7f};
+    auto eval = [&](const Vec& v, std::vector<float>* grad) {
+        std::vector<float> lf(v.begin(), v.end()), g(v.size());
+        const double l = aekit::softmaxCrossEntropy(lf.data(), labels.data(), shares.data(), K, w.data(), g.data(), N, C, HW);
+        if (grad) *grad = g;
+        return l;
+    };
+    std::vector<float> g;
+    eval(logits, &g);
+    for (size_t i = 0; i < logits.size(); ++i) {
+        Vec up = logits, down = logits;
+        up[i] += 1e-3;
+        down[i] -= 1e-3;
+        CHECK((eval(up, nullptr) - eval(down, nullptr)) / 2e-3 == doctest::Approx(g[i]).epsilon(2e-2).scale(1e-3));
+    }
+    // One label with share 1 is the hard loss.
+    std::vector<int32_t> hard{0, 4, 2, 1, 3, 3};
+    std::vector<float> one(hard.size(), 1.f), g1(logits.size()), g2(logits.size());
+    std::vector<float> lf(logits.begin(), logits.end());
+    CHECK(aekit::softmaxCrossEntropy(lf.data(), hard.data(), one.data(), 1, w.data(), g1.data(), N, C, HW) ==
+          doctest::Approx(aekit::softmaxCrossEntropy(lf.data(), hard.data(), w.data(), g2.data(), N, C, HW)));
+    CHECK(g1 == g2);
+}
+
 namespace {
 
 // The loss of a whole network for its current weights and a fixed input and target.

@@ -616,3 +616,32 @@ TEST_CASE("page look: a page of thin strokes on paper is a document; a photo, a 
             for (int x = 100; x < 300; ++x) blocks.plane(c)[y * 400 + x] = 0.1f;
     CHECK_FALSE(lookOfPage(blocks).document);
 }
+
+TEST_CASE("ab bins: bilinear soft labels give back the colour itself, finer than the grid") {
+    const tasks::AbBins bins = tasks::AbBins::inGamut(10);
+    for (auto [a, b] : {std::pair{0.7f, 9.4f}, std::pair{3.f, 14.f}, std::pair{-12.3f, -20.8f}, std::pair{5.f, 5.f}}) {
+        int32_t q[4];
+        float t[4];
+        bins.bilinear(a, b, q, t);
+        double ma = 0, mb = 0, sum = 0;
+        for (int k = 0; k < 4; ++k) ma += t[k] * bins.a(q[k]), mb += t[k] * bins.b(q[k]), sum += t[k];
+        CAPTURE(a);
+        CAPTURE(b);
+        CHECK(sum == doctest::Approx(1));
+        CHECK(ma == doctest::Approx(a).epsilon(1e-4));
+        CHECK(mb == doctest::Approx(b).epsilon(1e-4));
+        // The nearest bin alone is up to half a grid step off.
+        CHECK(std::hypot(bins.a(bins.nearest(a, b)) - a, bins.b(bins.nearest(a, b)) - b) <= 5 * std::sqrt(2.0) + 1e-4);
+    }
+    // Out of gamut corners give their share to the nearest bin: shares still sum to 1, every bin valid.
+    int32_t q[4];
+    float t[4];
+    bins.bilinear(100.f, -100.f, q, t);
+    double sum = 0;
+    for (int k = 0; k < 4; ++k) {
+        CHECK(q[k] >= 0);
+        CHECK(q[k] < bins.count());
+        sum += t[k];
+    }
+    CHECK(sum == doctest::Approx(1));
+}

@@ -32,5 +32,10 @@ double sparsityPenalty(const Sparsity& s, const float* code, float* grad, int64_
 // pixels of w[label] * -log softmax[label] and assigns grad.
 double softmaxCrossEntropy(const float* logits, const int32_t* labels, const float* classWeights, float* grad,
                            int64_t N, int64_t C, int64_t HW);
+// Soft targets: each pixel has K (class, share) pairs, shares summing to 1 (labels and shares: N x K x
+// HW), e.g. the 4 bins around its colour with bilinear shares. Returns the mean over pixels of
+// W * -sum_k share_k log softmax[label_k], W the shares' mean of their classes' weights.
+double softmaxCrossEntropy(const float* logits, const int32_t* labels, const float* shares, int K, const float* classWeights,
+                           float* grad, int64_t N, int64_t C, int64_t HW);
 
 }  // namespace aekit

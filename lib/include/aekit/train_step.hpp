@@ -26,7 +26,9 @@ struct Objective {
 struct StepData {
     const float* input = nullptr;
     const float* target = nullptr;
-    const int32_t* labels = nullptr;
+    const int32_t* labels = nullptr;     // N x labelsPerPixel x H x W
+    const float* labelShares = nullptr;  // the same shape: soft labels' shares (null: one label, share 1)
+    int labelsPerPixel = 1;
 };
 
 struct StepResult {

@@ -80,6 +80,9 @@ struct TrainOptions {
     // Classify: how far the class weights lean to rare colours, Zhang et al.'s lambda: weights
     // 1 / ((1 - lambda) p + lambda / Q). 0.5 (theirs): vivid; 1: no rebalancing (plain cross-entropy).
     double rebalance = 0.5;
+    // Classify: each pixel's label is its nearest ab bin (false), or the 4 bins around its colour with
+    // bilinear shares (true: the model can learn colours finer than the bins, such as paper tones).
+    bool softLabels = false;
     bool resume = false;
     // A model file to start from (fine-tuning a shipped model on one's own images, or a new patch
     // size): its weights, with a fresh optimiser and schedule. Its task and architecture must be the

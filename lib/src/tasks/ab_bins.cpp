@@ -72,6 +72,26 @@ int AbBins::nearest(float a, float b) const {
     return lookup_[size_t(cell(a)) * cells_ + cell(b)];
 }
 
+void AbBins::bilinear(float a, float b, int32_t bins[4], float shares[4]) const {
+    // Cell i's centre is kAbMin + (i + 0.5) grid: t = (v - kAbMin) / grid - 0.5 counts centres.
+    auto corner = [&](float v, int& lo, int& hi, float& f) {
+        const double t = std::clamp((double(v) - kAbMin) / grid_ - 0.5, 0.0, double(cells_ - 1));
+        lo = std::min(static_cast<int>(std::floor(t)), cells_ - 1);
+        hi = std::min(lo + 1, cells_ - 1);
+        f = static_cast<float>(t - lo);
+    };
+    int a0, a1, b0, b1;
+    float fa, fb;
+    corner(a, a0, a1, fa);
+    corner(b, b0, b1, fb);
+    const int ia[4] = {a0, a0, a1, a1}, ib[4] = {b0, b1, b0, b1};
+    const float w[4] = {(1 - fa) * (1 - fb), (1 - fa) * fb, fa * (1 - fb), fa * fb};
+    for (int k = 0; k < 4; ++k) {
+        bins[k] = lookup_[size_t(ia[k]) * cells_ + ib[k]];
+        shares[k] = w[k];
+    }
+}
+
 std::vector<float> AbBins::rebalancingWeights(const std::vector<double>& counts, double lambda, double sigma) const {
     const int Q = count();
     double total = 0;

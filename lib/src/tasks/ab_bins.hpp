@@ -19,6 +19,11 @@ public:
     float a(int q) const { return a_[q]; }
     float b(int q) const { return b_[q]; }
     int nearest(float a, float b) const;  // index of the closest bin centre
+    // The 4 bins around (a, b) with bilinear shares (summing to 1): where all four are in gamut, the
+    // shares' mean of their centres is (a, b) itself, so a model trained on such soft labels can
+    // give back a colour finer than the grid (a page's paper tone). A corner out of gamut gives its
+    // share to the bin nearest to it.
+    void bilinear(float a, float b, int32_t bins[4], float shares[4]) const;
 
     // weights = ((1 - lambda) * smoothed p + lambda / Q)^-1, normalised so that E_p[w] = 1.
     std::vector<float> rebalancingWeights(const std::vector<double>& counts, double lambda = 0.5, double sigma = 5) const;

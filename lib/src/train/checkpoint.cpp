@@ -43,7 +43,7 @@ void saveCheckpoint(const TrainOptions& o, const tasks::ColorizeHead& head, cons
     c.tensors = net.weights();
     for (auto& [k, v] : opt.state()) c.tensors.emplace(k, v);
     nlohmann::json ck{{"step", step},       {"seed", o.seed},   {"batch", o.batch}, {"patch", o.patch},
-                      {"zoom", o.zoom},     {"resize_short", o.resizeShort}, {"resize_long", o.resizeLong}, {"gray_share", o.grayShare}, {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
+                      {"zoom", o.zoom},     {"resize_short", o.resizeShort}, {"resize_long", o.resizeLong}, {"soft_labels", o.softLabels}, {"gray_share", o.grayShare}, {"noise", o.noise},  {"task", toString(o.task)}, {"steps", o.steps},
                       {"seconds", seconds}, {"class_weights", classWeights},
                       // what `train --resume` takes from the checkpoint when not given again
                       {"lr", o.lr}, {"min_lr", o.minLr}, {"warmup", o.warmup}, {"schedule", o.schedule},
@@ -94,6 +94,9 @@ Resumed resume(const TrainOptions& o, Network& net, Optimizer& opt, bool classif
         fail(ErrorKind::InvalidArgument, path + ": checkpoint has --resize-long " +
                                              std::to_string(ck.value("resize_long", 0)) + ", the options " +
                                              std::to_string(o.resizeLong));
+    if (ck.value("soft_labels", false) != o.softLabels)
+        fail(ErrorKind::InvalidArgument, path + ": checkpoint has --colour-labels " + (ck.value("soft_labels", false) ? "bilinear" : "nearest") +
+                                             ", the options " + (o.softLabels ? "bilinear" : "nearest"));
     if (ck.value("gray_share", 0.0) != o.grayShare)
         fail(ErrorKind::InvalidArgument, path + ": checkpoint has --gray-share " + nlohmann::json(ck.value("gray_share", 0.0)).dump() +
                                              ", the options " + nlohmann::json(o.grayShare).dump());
@@ -142,6 +145,7 @@ void saveModel(const TrainOptions& o, const tasks::ColorizeHead& head, const Net
                      {"val_psnr", p.valPsnr}};
     if (o.task == Task::Colorize) t["colorize"] = head.classify ? "classify" : "regress";
     if (head.classify) t["rebalance"] = o.rebalance;
+    if (head.classify) t["labels"] = o.softLabels ? "bilinear" : "nearest";
     m.metadata["aekit.training"] = t.dump();
     if (measureContext && o.task != Task::Colorize) {  // what tiled inference will overlap by
         Network probe(o.arch, Mode::Inference, o.precision);

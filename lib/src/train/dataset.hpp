@@ -58,7 +58,8 @@ private:
 // One batch: plain NCHW inputs and targets (or class labels) for the network.
 struct Batch {
     std::vector<float> input, target;
-    std::vector<int32_t> labels;
+    std::vector<int32_t> labels;  // N x K x H x W (K = 1, or 4 with soft labels)
+    std::vector<float> labelShares;  // soft labels: the same shape
 };
 
 // Builds batch k in slots of a ring on background threads; get(k) blocks until it is ready.

@@ -142,6 +142,11 @@ double sparsityPenalty(const Sparsity& s, const float* z, float* grad, int64_t N
 
 double softmaxCrossEntropy(const float* logits, const int32_t* labels, const float* w, float* grad, int64_t N,
                            int64_t C, int64_t HW) {
+    return softmaxCrossEntropy(logits, labels, nullptr, 1, w, grad, N, C, HW);
+}
+
+double softmaxCrossEntropy(const float* logits, const int32_t* labels, const float* shares, int K, const float* w,
+                           float* grad, int64_t N, int64_t C, int64_t HW) {
     double sum = 0;
     const double inv = 1.0 / double(N * HW);
 #pragma omp parallel for collapse(2) reduction(+ : sum)
@@ -153,12 +158,20 @@ double softmaxCrossEntropy(const float* logits, const int32_t* labels, const flo
             for (int64_t c = 1; c < C; ++c) mx = std::max(mx, l[c * HW]);
             double z = 0;
             for (int64_t c = 0; c < C; ++c) z += std::exp(double(l[c * HW] - mx));
-            const int32_t y = labels[b * HW + i];
-            const double wy = w[y];
-            sum += wy * -(double(l[y * HW] - mx) - std::log(z));
-            for (int64_t c = 0; c < C; ++c) {
-                const double p = std::exp(double(l[c * HW] - mx)) / z;
-                g[c * HW] = static_cast<float>(wy * (p - (c == y ? 1 : 0)) * inv);
+            const double logZ = std::log(z);
+            double weight = 0, loss = 0;
+            for (int k = 0; k < K; ++k) {
+                const int32_t y = labels[(b * K + k) * HW + i];
+                const double t = shares ? shares[(b * K + k) * HW + i] : 1.0;
+                weight += t * w[y];
+                loss -= t * (double(l[y * HW] - mx) - logZ);
+            }
+            sum += weight * loss;
+            for (int64_t c = 0; c < C; ++c) g[c * HW] = static_cast<float>(weight * std::exp(double(l[c * HW] - mx)) / z * inv);
+            for (int k = 0; k < K; ++k) {
+                const int32_t y = labels[(b * K + k) * HW + i];
+                const double t = shares ? shares[(b * K + k) * HW + i] : 1.0;
+                g[y * HW] -= static_cast<float>(weight * t * inv);
             }
         }
     return sum * inv;

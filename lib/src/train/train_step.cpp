@@ -19,7 +19,7 @@ StepResult trainStep(Network& net, Optimizer& optimizer, const Objective& object
     net.forward();
     StepResult r;
     if (objective.classWeights)
-        r.loss = softmaxCrossEntropy(net.output(), data.labels, objective.classWeights, net.outputGradient(), N,
+        r.loss = softmaxCrossEntropy(net.output(), data.labels, data.labelShares, data.labelsPerPixel, objective.classWeights, net.outputGradient(), N,
                                      a.outChannels, plane);
     else
         r.loss = lossAndGradient(objective.loss, net.output(), data.target, net.outputGradient(),

@@ -138,9 +138,11 @@ void Trainer::makeBatch(int64_t step, training::Batch& b) const {
     const int64_t plane = int64_t(P) * P;
     const training::ExampleMaker task(o_, noise_);
     b.input.resize(size_t(localBatch_ * o_.arch.inChannels * plane));
-    if (head_.classify)
-        b.labels.resize(size_t(localBatch_ * plane));
-    else
+    const int K = o_.softLabels ? 4 : 1;
+    if (head_.classify) {
+        b.labels.resize(size_t(localBatch_ * K * plane));
+        if (o_.softLabels) b.labelShares.resize(b.labels.size());
+    } else
         b.target.resize(size_t(localBatch_ * o_.arch.outChannels * plane));
     for (int n = 0; n < localBatch_; ++n) {
         const int item = cluster_.rank() * localBatch_ + n;
@@ -174,7 +176,17 @@ void Trainer::makeBatch(int64_t step, training::Batch& b) const {
         std::copy(e.input.pixels.begin(), e.input.pixels.end(), b.input.begin() + n * o_.arch.inChannels * plane);
         if (o_.task == Task::Colorize) {
             const Image lab = rgbToLab(e.target);
-            if (head_.classify) {
+            if (head_.classify && o_.softLabels) {
+                int32_t bins[4];
+                float shares[4];
+                for (int64_t i = 0; i < plane; ++i) {
+                    head_.bins.bilinear(lab.plane(1)[i], lab.plane(2)[i], bins, shares);
+                    for (int k = 0; k < 4; ++k) {
+                        b.labels[size_t((n * 4 + k) * plane + i)] = bins[k];
+                        b.labelShares[size_t((n * 4 + k) * plane + i)] = shares[k];
+                    }
+                }
+            } else if (head_.classify) {
                 for (int64_t i = 0; i < plane; ++i)
                     b.labels[size_t(n * plane + i)] = head_.bins.nearest(lab.plane(1)[i], lab.plane(2)[i]);
             } else {
@@ -324,7 +336,9 @@ TrainResult Trainer::run() {
             fail(e.kind(), std::string(e.what()) + "; stopped at step " + std::to_string(step) + ", checkpoint " + o_.out +
                                ".ckpt written (fix the data, then resume with --resume)");
         }
-        const double loss = trainStep(net, opt, objective, {batch->input.data(), batch->target.data(), batch->labels.data()},
+        const StepData data{batch->input.data(), batch->target.data(), batch->labels.data(),
+                            batch->labelShares.empty() ? nullptr : batch->labelShares.data(), o_.softLabels ? 4 : 1};
+        const double loss = trainStep(net, opt, objective, data,
                                       sched.lrAt(step), o_.clip, cluster_.distributed() ? reduce : GradientReduce{})
                                 .loss;
         ++step;
