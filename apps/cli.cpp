@@ -441,6 +441,14 @@ int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const st
     const aekit::Cluster& cluster = aekit::Cluster::job();
     if (cluster.leader())
         for (const auto& s : plan.skipped) note(s);
+    if (cluster.leader() && a.write.quality > 0) {  // given, but no output is JPEG or WebP: say it is unused
+        bool lossy = false;
+        for (const auto& item : plan.items) {
+            const std::string f = formatOf(item.output);
+            lossy |= item.output == "-" || f == ".jpg" || f == ".webp";  // standard output: its format is the input's
+        }
+        if (!lossy && !plan.items.empty()) note("--quality applies to JPEG and WebP outputs; these outputs are lossless, so it is unused");
+    }
     if (a.dryRun && !cluster.leader()) return kOk;  // the leader lists the whole job
     if (a.dryRun) {
         size_t existing = 0;

@@ -11,7 +11,9 @@
 #include <fstream>
 #include <string>
 
+#include "aekit/error.hpp"
 #include "aekit/image.hpp"
+#include "aekit/metrics.hpp"
 #include "aekit/model.hpp"
 #include "aekit/network.hpp"
 #include "support/cli_runner.hpp"
@@ -197,4 +199,64 @@ TEST_CASE("reliability: options out of range are refused once, whatever the comm
     CAPTURE(big.output);
     REQUIRE(big.code == 0);
     CHECK(bytesOf(dir / "t0/img0.png") == bytesOf(dir / "tmax/img0.png"));
+}
+
+TEST_CASE("reliability: a model file's tensors may not share bytes or leave bytes to none") {
+    testutil::TempDir dir;
+    // 300 tensors over the same 8 MB: the reader used to count (and allocate) 2.4 GB from it.
+    auto file = [](const nlohmann::json& header, size_t dataBytes) {
+        const std::string text = header.dump();
+        std::string out(8, '\0');
+        const uint64_t n = text.size();
+        std::memcpy(out.data(), &n, 8);
+        return out + text + std::string(dataBytes, '\0');
+    };
+    const uint64_t floats = 2 << 20;
+    nlohmann::json shared{{"__metadata__", {{"aekit.format", "1"}}}};
+    for (int i = 0; i < 300; ++i)
+        shared["t" + std::to_string(i)] = {{"dtype", "F32"}, {"shape", {floats}}, {"data_offsets", {0, floats * 4}}};
+    writeBytes(dir / "shared.safetensors", file(shared, floats * 4));
+    nlohmann::json gap{{"a", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}}},
+                       {"b", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {16, 24}}}}};
+    writeBytes(dir / "gap.safetensors", file(gap, 24));
+    nlohmann::json tail{{"a", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}}}};
+    writeBytes(dir / "tail.safetensors", file(tail, 4096));
+    for (const auto& [name, says] : {std::pair{"shared", "overlaps another tensor's"}, std::pair{"gap", "[8, 16) belong to no tensor"},
+                                     std::pair{"tail", "[8, 4096) belong to no tensor"}}) {
+        const std::string path = dir / (std::string(name) + ".safetensors");
+        const auto r = runAekit("info " + path);
+        CAPTURE(r.output);
+        CHECK(r.code == 3);
+        CHECK(r.output.find(path + ": ") != std::string::npos);
+        CHECK(r.output.find(says) != std::string::npos);
+        CHECK_THROWS_AS(Model::load(path), aekit::Error);
+    }
+}
+
+TEST_CASE("reliability: corrupt's manifest gives the PSNR of the file written, JPEG included") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 1, 64, 48, 3, 5);
+    const auto r = runAekit("corrupt " + (dir / "in") + " -o " + (dir / "out") + " --noise gaussian:20 --format jpg --quality 40 --manifest " +
+                            (dir / "m.csv"));
+    CAPTURE(r.output);
+    REQUIRE(r.code == 0);
+    std::ifstream f(dir / "m.csv");
+    std::string header, row;
+    std::getline(f, header);
+    std::getline(f, row);
+    const double listed = std::stod(row.substr(row.rfind(',') + 1));
+    const double actual = psnr(readImage(dir / "out/img0.jpg"), readImage(dir / "in/img0.png"));
+    CHECK(listed == doctest::Approx(actual).epsilon(1e-4));
+}
+
+TEST_CASE("reliability: --quality with lossless outputs is noted, not silently ignored") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 1, 40, 32, 3, 5);
+    const auto png = runAekit("denoise " + (dir / "in") + " -o " + (dir / "o1") + " --model color --quality 80");
+    CAPTURE(png.output);
+    CHECK(png.code == 0);
+    CHECK(png.output.find("--quality applies to JPEG and WebP outputs") != std::string::npos);
+    const auto jpg = runAekit("denoise " + (dir / "in") + " -o " + (dir / "o2") + " --model color --quality 80 --format jpg");
+    CHECK(jpg.code == 0);
+    CHECK(jpg.output.find("--quality applies") == std::string::npos);
 }

@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -75,6 +76,12 @@ SafetensorsContent parseSafetensors(const uint8_t* data, size_t size, const std:
     if (!header.is_object()) bad(name, "header is not a JSON object");
 
     SafetensorsContent out;
+    struct Range {
+        uint64_t begin, end;
+        std::string key;
+        std::vector<int64_t> shape;
+    };
+    std::vector<Range> ranges;
     for (auto it = header.begin(); it != header.end(); ++it) {
         const std::string& key = it.key();
         const auto& v = it.value();
@@ -117,9 +124,27 @@ SafetensorsContent parseSafetensors(const uint8_t* data, size_t size, const std:
         if (end - begin != count * 4)
             bad(name, "tensor '" + key + "' holds " + std::to_string(end - begin) + " bytes; its shape needs " +
                           std::to_string(count * 4));
-        t.data.resize(count);
-        if (count) std::memcpy(t.data.data(), body + begin, count * 4);
-        out.tensors.emplace(key, std::move(t));
+        ranges.push_back({begin, end, key, std::move(t.shape)});
+    }
+    // The safetensors rule: the tensors' bytes do not overlap and cover the data exactly, so that a
+    // header cannot make a small file count (and allocate) its bytes many times over.
+    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+    uint64_t next = 0;
+    for (const auto& r : ranges) {
+        if (r.begin < next) bad(name, "tensor '" + r.key + "' data [" + std::to_string(r.begin) + ", " + std::to_string(r.end) +
+                                          ") overlaps another tensor's");
+        if (r.begin > next)
+            bad(name, "data bytes [" + std::to_string(next) + ", " + std::to_string(r.begin) + ") belong to no tensor");
+        next = r.end;
+    }
+    if (next != bodySize)
+        bad(name, "data bytes [" + std::to_string(next) + ", " + std::to_string(bodySize) + ") belong to no tensor");
+    for (auto& r : ranges) {
+        HostTensor t;
+        t.shape = std::move(r.shape);
+        t.data.resize((r.end - r.begin) / 4);
+        if (!t.data.empty()) std::memcpy(t.data.data(), body + r.begin, r.end - r.begin);
+        out.tensors.emplace(r.key, std::move(t));
     }
     return out;
 }
