@@ -260,3 +260,13 @@ TEST_CASE("reliability: --quality with lossless outputs is noted, not silently i
     CHECK(jpg.code == 0);
     CHECK(jpg.output.find("--quality applies") == std::string::npos);
 }
+
+TEST_CASE("reliability: the validation crop follows the patch, so 8 levels can train") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 3, 300, 280, 3, 5);
+    const auto r = runAekit("train --task denoise --data " + (dir / "in") + " --out " + (dir / "m.safetensors") +
+                            " --levels 8 --channels 4 --code 4 --steps 2 --batch 1 --patch 256 --val-every 2 --val-images 1 --threads 2");
+    CAPTURE(r.output);
+    CHECK(r.code == 0);
+    CHECK(fs::exists(dir / "m.safetensors"));
+}

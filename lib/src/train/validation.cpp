@@ -16,7 +16,8 @@ namespace aekit::training {
 Validator::Validator(const TrainOptions& o, const tasks::ColorizeHead& head, const NoiseSpec& noise, const ImageSet& images)
     : o_(o), head_(head) {
     const int align = o_.arch.alignment();
-    int side = o_.valCrop;
+    // At least the patch: a deep network's alignment (256 px at 8 levels) is beyond the default crop.
+    int side = std::max(o_.valCrop, o_.patch);
     for (size_t i = 0; i < images.size(); ++i) {
         const auto im = images.image(i);
         side = std::min({side, im->width, im->height});

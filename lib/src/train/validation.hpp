@@ -22,7 +22,7 @@ struct ValidationFigures {
 
 class Validator {
 public:
-    // Crops of side min(o.valCrop, smallest image) rounded down to the architecture's alignment;
+    // Crops of side min(max(o.valCrop, o.patch), smallest image) rounded down to the architecture's alignment;
     // throws Error if the images are smaller than that alignment.
     Validator(const TrainOptions& o, const tasks::ColorizeHead& head, const NoiseSpec& noise, const ImageSet& images);
     int crop() const { return crop_; }
