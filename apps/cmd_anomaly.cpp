@@ -49,9 +49,11 @@ int runAnomaly(int argc, char** argv) {
     if (batch.out == "-" || std::find(batch.inputs.begin(), batch.inputs.end(), "-") != batch.inputs.end())
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "anomaly: - (standard input or output) is not supported: the scores go to a CSV beside the heatmaps");
     const bool oneFile = aekit::isImagePath(batch.out);
+    const bool csvGiven = !csv.empty();  // the default goes into the output folder the batch creates
     if (csv.empty()) csv = oneFile ? batch.out + ".csv" : batch.out + "/scores.csv";
     aekit::refuseImageNameForText(csv, "--csv");
     aekit::refuseOutputOverInput(csv, batch.inputs, "--csv");
+    if (csvGiven) aekit::refuseUnwritableOutput(csv, "--csv");
     aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct)), io);
 
     // Threshold: a percentile of the normal images' scores; the heatmaps' full scale is the

@@ -24,6 +24,7 @@ int runBench(int argc, char** argv) {
     po::variables_map vm;
     if (!cli::parse(argc, argv, "usage: aekit bench [--json FILE] [--quick] [--model NAME]", opts, pos, vm)) return cli::kOk;
     if (!json.empty()) aekit::refuseImageNameForText(json, "--json");
+    if (!json.empty()) aekit::refuseUnwritableOutput(json, "--json");
     cli::applyThreads(vm);
     o.onNote = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
     std::optional<aekit::Model> model;

@@ -52,10 +52,12 @@ int runCorrupt(int argc, char** argv) {
     const bool oneFile = aekit::isImagePath(batch.out);
     // Standard input or output: a manifest only when --manifest names one.
     const bool streams = batch.out == "-" || (batch.inputs.size() == 1 && batch.inputs[0] == "-");
+    const bool manifestGiven = !manifest.empty();  // the default goes into the output folder the batch creates
     if (manifest.empty() && !streams) manifest = oneFile ? batch.out + ".csv" : batch.out + "/manifest.csv";
     if (!manifest.empty()) {
         aekit::refuseImageNameForText(manifest, "--manifest");
         aekit::refuseOutputOverInput(manifest, batch.inputs, "--manifest");
+        if (manifestGiven) aekit::refuseUnwritableOutput(manifest, "--manifest");
     }
     // file -> the rest of its row (noise, seed, sigma, PSNR). An earlier run's rows are kept for the
     // outputs still there, so that a rerun after an interruption lists every output.

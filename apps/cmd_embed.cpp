@@ -42,7 +42,13 @@ int runEmbed(int argc, char** argv) {
     allInputs.insert(allInputs.end(), pcaFit.begin(), pcaFit.end());
     aekit::refuseImageNameForText(out, "-o");
     aekit::refuseOutputOverInput(out, allInputs, "-o");
-    if (!plot.empty()) aekit::refuseOutputOverInput(plot, allInputs, "--plot");
+    aekit::refuseUnwritableOutput(out, "-o");
+    if (!plot.empty()) {
+        aekit::refuseOutputOverInput(plot, allInputs, "--plot");
+        aekit::refuseUnwritableOutput(plot, "--plot");
+        if (!aekit::isImagePath(plot))
+            throw aekit::Error(aekit::ErrorKind::InvalidArgument, plot + ": --plot writes an image; name it .png");
+    }
     aekit::Embedder embedder(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Reconstruct)), size);
 
     auto prepared = [&](const std::vector<std::string>& paths, std::vector<std::string>& names, int& failed) {

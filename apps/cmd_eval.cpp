@@ -102,6 +102,7 @@ int runEval(int argc, char** argv) {
         inputs.insert(inputs.end(), o.mask.begin(), o.mask.end());
         aekit::refuseImageNameForText(json, "--json");
         aekit::refuseOutputOverInput(json, inputs, "--json");
+        aekit::refuseUnwritableOutput(json, "--json");
     }
     std::string path = modelName;
     if (path.find('/') == std::string::npos && path.find(".safetensors") == std::string::npos)

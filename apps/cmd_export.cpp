@@ -25,6 +25,7 @@ int runExport(int argc, char** argv) {
     if (!cli::parse(argc, argv, "usage: aekit export MODEL --onnx FILE", opts, pos, vm)) return cli::kOk;
     const std::string path = cli::resolveModel(modelName, aekit::Task::Denoise);
     aekit::refuseOutputOverInput(onnx, {path}, "--onnx");
+    aekit::refuseUnwritableOutput(onnx, "--onnx");
     const aekit::Model model = aekit::Model::load(path);
     const std::vector<uint8_t> bytes = aekit::exportOnnx(model);
     aekit::writeBinaryFile(onnx, bytes);

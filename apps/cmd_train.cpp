@@ -215,8 +215,10 @@ int runTrain(int argc, char** argv) {
     std::vector<std::string> inputs = o.data;
     inputs.insert(inputs.end(), o.target.begin(), o.target.end());
     inputs.insert(inputs.end(), o.val.begin(), o.val.end());
-    for (const char* side : {"", ".ckpt", ".csv", ".plot.png", ".preview.png"})
+    for (const char* side : {"", ".ckpt", ".csv", ".plot.png", ".preview.png"}) {
         aekit::refuseOutputOverInput(o.out + side, inputs, "--out");
+        aekit::refuseUnwritableOutput(o.out + side, "--out");
+    }
 
     o.stop = cli::installStopHandler();
     const bool tty = cli::Progress::onTerminal();

@@ -270,3 +270,37 @@ TEST_CASE("reliability: the validation crop follows the patch, so 8 levels can t
     CHECK(r.code == 0);
     CHECK(fs::exists(dir / "m.safetensors"));
 }
+
+TEST_CASE("reliability: side outputs are checked before the work, not after it") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 2, 40, 32, 3, 5);
+    fs::create_directories(dir / "existing");
+    const std::string in = dir / "in";
+    struct Case {
+        std::string command, says;
+    };
+    const std::vector<Case> cases = {
+        {"train --task denoise --data " + in + " --out " + (dir / "existing") + " --steps 2 --batch 1 --patch 16", "--out names a folder"},
+        {"eval --model color --images " + in + " --json " + (dir / "missing/x.json"), "no such folder"},
+        {"corrupt " + in + " -o " + (dir / "c") + " --noise gaussian:5 --manifest " + (dir / "existing"), "--manifest names a folder"},
+        {"corrupt " + in + " -o " + (dir / "c2") + " --noise gaussian:5 --manifest " + (dir / "missing/m.csv"), "no such folder"},
+        {"bench --json " + (dir / "existing"), "--json names a folder"},
+    };
+    for (const auto& c : cases) {
+        const auto r = runAekit(c.command);
+        CAPTURE(c.command);
+        CAPTURE(r.output);
+        CHECK(r.code == 2);
+        CHECK(r.output.find(c.says) != std::string::npos);
+        CHECK(lineCount(r.output) == 1);
+    }
+    CHECK_FALSE(fs::exists(dir / "c"));
+    CHECK_FALSE(fs::exists(dir / "existing.ckpt"));
+    // A side output that is a link to something that is not a regular file is refused, not replaced.
+    fs::create_symlink("/dev/null", dir / "null.csv");
+    const auto link = runAekit("corrupt " + in + " -o " + (dir / "c3") + " --noise gaussian:5 --manifest " + (dir / "null.csv"));
+    CAPTURE(link.output);
+    CHECK(link.code == 2);
+    CHECK(link.output.find("is not a regular file") != std::string::npos);
+    CHECK(fs::is_symlink(dir / "null.csv"));
+}

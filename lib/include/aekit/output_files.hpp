@@ -20,6 +20,10 @@ void refuseOutputOverInput(const std::string& output, const std::vector<std::str
 
 // Refuses a text side file (CSV, JSON) named like an image: a slip that would replace a photo.
 void refuseImageNameForText(const std::string& path, const std::string& option);
+// Throws Error(InvalidArgument) unless `path` can be written as a file when the work is done: its
+// folder exists, and the path is not a folder or anything else than a regular file (a link to a
+// terminal, a pipe or a device is refused: the atomic write would replace it). Called before the work.
+void refuseUnwritableOutput(const std::string& path, const std::string& option);
 
 // Refuses an output folder for images that is an input folder or lies inside one.
 void refuseImageFolderInInput(const std::string& folder, const std::vector<std::string>& inputs, const std::string& option);

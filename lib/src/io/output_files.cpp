@@ -53,6 +53,20 @@ void refuseOutputOverInput(const std::string& output, const std::vector<std::str
     }
 }
 
+void refuseUnwritableOutput(const std::string& path, const std::string& option) {
+    std::error_code ec;
+    const fs::path p(path);
+    const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    if (!fs::is_directory(parent, ec))
+        fail(ErrorKind::InvalidArgument, path + ": " + option + ": no such folder " + parent.string() + " (create it first)");
+    const auto status = fs::status(p, ec);
+    if (fs::is_directory(status)) fail(ErrorKind::InvalidArgument, path + ": " + option + " names a folder; name a file");
+    if (fs::exists(status) && !fs::is_regular_file(status))
+        fail(ErrorKind::InvalidArgument, path + ": " + option + " is not a regular file (a device, pipe or link to one); refused");
+    if (!fs::exists(status) && fs::is_symlink(fs::symlink_status(p, ec)))
+        fail(ErrorKind::InvalidArgument, path + ": " + option + " is a link to nothing; refused");
+}
+
 void refuseImageNameForText(const std::string& path, const std::string& option) {
     if (isImagePath(path))
         fail(ErrorKind::InvalidArgument, path + ": " + option + " writes text (CSV or JSON), not an image; refused (name it .csv or .json)");
