@@ -63,6 +63,7 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     const aekit::SafetensorsContent c = aekit::readSafetensors(path);
     const auto arch = c.metadata.find("aekit.arch"), ck = c.metadata.find("aekit.checkpoint");
     if (arch == c.metadata.end() || ck == c.metadata.end()) return;  // the trainer says what is missing
+    aekit::checkCheckpointRecord(ck->second, path);  // values of the wrong type or range name the file, not an option
     auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
     const aekit::Architecture savedArch = aekit::Architecture::fromJson(arch->second);
     auto& a = o.arch;

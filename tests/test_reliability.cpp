@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstring>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -303,4 +305,49 @@ TEST_CASE("reliability: side outputs are checked before the work, not after it")
     CHECK(link.code == 2);
     CHECK(link.output.find("is not a regular file") != std::string::npos);
     CHECK(fs::is_symlink(dir / "null.csv"));
+}
+
+TEST_CASE("reliability: a checkpoint with values of the wrong type or range is refused naming the file") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 3, 40, 32, 3, 5);
+    const std::string out = dir / "m.safetensors", ckpt = out + ".ckpt";
+    const std::string train = "train --task denoise --data " + (dir / "in") + " --out " + out +
+                              " --channels 8,12 --code 16 --batch 2 --patch 16 --val-every 4 --val-images 2 --threads 2 --steps 4";
+    REQUIRE(runAekit(train).code == 0);
+    REQUIRE(fs::exists(ckpt));
+    const SafetensorsContent good = readSafetensors(ckpt);
+    const auto record = nlohmann::json::parse(good.metadata.at("aekit.checkpoint"));
+    struct Case {
+        std::string name;
+        std::function<void(SafetensorsContent&)> edit;
+        int code;
+        std::string says;
+    };
+    auto set = [&](const char* key, nlohmann::json value) {
+        return [=](SafetensorsContent& c) {
+            auto r = record;
+            r[key] = value;
+            c.metadata["aekit.checkpoint"] = r.dump();
+        };
+    };
+    const std::vector<Case> cases = {
+        {"negative step", set("step", -500), 3, "'step' is -500"},
+        {"step as text", set("step", "4"), 3, "'step' is \"4\""},
+        {"batch 0", set("batch", 0), 3, "'batch' is 0"},
+        {"seed as text", set("seed", "one"), 3, "'seed' is not a whole number"},
+        {"noise as a number", set("noise", 5), 3, "'noise' is not text"},
+        {"past --steps", set("step", 1000), 2, "past --steps 4"},
+        {"NaN weights", [](SafetensorsContent& c) { c.tensors.begin()->second.data[0] = std::nanf(""); }, 3, "holds NaN or Inf"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        SafetensorsContent edited = good;
+        c.edit(edited);
+        writeSafetensors(ckpt, edited);
+        const auto r = runAekit(train + " --resume");
+        CAPTURE(r.output);
+        CHECK(r.code == c.code);
+        CHECK(r.output.find(ckpt + ": ") != std::string::npos);
+        CHECK(r.output.find(c.says) != std::string::npos);
+    }
 }

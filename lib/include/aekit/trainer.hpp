@@ -135,6 +135,10 @@ struct TrainResult {
 // unmatched targets, a checkpoint whose architecture differs): throws Error with one clear line.
 TrainResult train(const TrainOptions& options);
 
+// Throws Error(BadFile) naming the file unless a checkpoint's aekit.checkpoint record `text` has
+// every value of its type and range (step, batch, patch, seed, noise, ...; class weights when classify).
+void checkCheckpointRecord(const std::string& text, const std::string& path, bool classify = false);
+
 // The ab-bin class weights a colorize run with these options trains with: from the histogram of its
 // training images (o.data after the validation split, resized by o.resizeShort) and o.rebalance.
 // For colorizers saved before models carried their weights (`aekit info --record-class-weights`).

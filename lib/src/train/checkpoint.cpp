@@ -12,6 +12,48 @@
 #include "aekit/error.hpp"
 #include "infer/context_radius.hpp"
 
+namespace aekit {
+
+void checkCheckpointRecord(const std::string& text, const std::string& path, bool classify) {
+    auto bad = [&](const std::string& why) { fail(ErrorKind::BadFile, path + ": aekit.checkpoint: " + why); };
+    nlohmann::json ck;
+    try {
+        ck = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        bad(std::string("not JSON (") + e.what() + ")");
+    }
+    if (!ck.is_object()) bad("not a JSON object");
+    auto integer = [&](const char* key, int64_t lo, int64_t hi, bool required) {
+        if (!ck.contains(key)) {
+            if (required) bad(std::string("no '") + key + "'");
+            return;
+        }
+        const auto& v = ck.at(key);
+        if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+            bad(std::string("'") + key + "' is " + v.dump() + ", not a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    };
+    integer("step", 0, int64_t(1) << 40, true);
+    integer("steps", 1, int64_t(1) << 40, false);
+    integer("batch", 1, 1 << 16, true);
+    integer("patch", 1, 8192, true);
+    integer("resize_short", 0, 16384, false);
+    integer("resize_long", 0, 16384, false);
+    if (!ck.contains("seed") || !ck.at("seed").is_number_unsigned()) bad("'seed' is not a whole number from 0");
+    for (const char* key : {"zoom", "gray_share", "lr", "seconds"})
+        if (ck.contains(key) && !(ck.at(key).is_number() && std::isfinite(ck.at(key).get<double>()))) bad(std::string("'") + key + "' is not a number");
+    if (!ck.contains("noise") || !ck.at("noise").is_string()) bad("'noise' is not text");
+    for (const char* key : {"schedule", "optimizer", "loss"})
+        if (ck.contains(key) && !ck.at(key).is_string()) bad(std::string("'") + key + "' is not text");
+    if (ck.contains("soft_labels") && !ck.at("soft_labels").is_boolean()) bad("'soft_labels' is not true or false");
+    if (classify) {
+        if (!ck.contains("class_weights") || !ck.at("class_weights").is_array()) bad("no class weights");
+        for (const auto& w : ck.at("class_weights"))
+            if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() <= 0) bad("a class weight is not a positive number");
+    }
+}
+
+}  // namespace aekit
+
 namespace aekit::training {
 
 namespace fs = std::filesystem;
@@ -75,7 +117,15 @@ Resumed resume(const TrainOptions& o, Network& net, Optimizer& opt, bool classif
         fail(ErrorKind::InvalidArgument, path + ": the checkpoint's architecture differs from the options in " + differs +
                                              " (leave the architecture options out to take the checkpoint's, or choose a new --out)");
     }
+    checkCheckpointRecord(meta("aekit.checkpoint"), path, classify);
     const auto ck = nlohmann::json::parse(meta("aekit.checkpoint"));
+    if (ck.at("step").get<int64_t>() > o.steps)
+        fail(ErrorKind::InvalidArgument, path + ": the checkpoint is at step " + std::to_string(ck.at("step").get<int64_t>()) +
+                                             ", past --steps " + std::to_string(o.steps) + " (give a larger --steps to go on)");
+    // Weights and optimiser state finite: NaN would train to "done" and write a model aekit refuses.
+    for (const auto& [name, t] : c.tensors)
+        for (float v : t.data)
+            if (!std::isfinite(v)) fail(ErrorKind::BadFile, path + ": tensor '" + name + "' holds NaN or Inf; the checkpoint cannot be resumed");
     for (const char* k : {"seed", "batch", "patch"}) {
         const auto want = k == std::string("seed") ? nlohmann::json(o.seed)
                                                    : nlohmann::json(k == std::string("batch") ? o.batch : o.patch);
