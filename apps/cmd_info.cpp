@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // aekit info MODEL: what a model file is (task, architecture, size, cost, context used, provenance).
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -15,6 +16,28 @@
 #include "commands.hpp"
 
 namespace {
+
+namespace fs = std::filesystem;
+
+// The file a --set-* or --record-* option rewrites: a link's target (written through the link, which
+// stays a link), refused up front when it is read-only.
+std::string rewrittenFile(const std::string& path) {
+    std::error_code ec;
+    const fs::path target = fs::canonical(path, ec);
+    if (ec) throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": cannot resolve the model file: " + ec.message());
+    const auto perms = fs::status(target, ec).permissions();
+    if ((perms & (fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write)) == fs::perms::none)
+        throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the model file is read-only; refused (make it writable to record settings in it)");
+    return target.string();
+}
+
+// Saves the model over `target` (atomically), keeping the file's permissions.
+void saveKeepingMode(const aekit::Model& m, const std::string& target) {
+    std::error_code ec;
+    const auto perms = fs::status(target, ec).permissions();
+    m.save(target);
+    if (!ec) fs::permissions(target, perms, fs::perm_options::replace, ec);
+}
 
 // A colorizer over ab classes: its aekit.colorize settings; else null (the caller says why it needs one).
 nlohmann::json classColorizer(const aekit::Model& m) {
@@ -46,7 +69,7 @@ void recordClassWeights(aekit::Model& m, const std::string& path) {
     const std::vector<float> weights = aekit::colourClassWeights(o);
     c["class_weights"] = weights;
     m.metadata["aekit.colorize"] = c.dump();
-    m.save(path);
+    saveKeepingMode(m, rewrittenFile(path));
     std::printf("class weights: %zu, from %s; recorded in %s\n", weights.size(), nlohmann::json(o.data).dump().c_str(),
                 path.c_str());
 }
@@ -81,7 +104,7 @@ void recordColourDefaults(aekit::Model& m, const std::string& path, const Colour
     if (d.decode) c["decode"] = *d.decode;
     if (d.size) c["size"] = *d.size;
     m.metadata["aekit.colorize"] = c.dump();
-    m.save(path);
+    saveKeepingMode(m, rewrittenFile(path));
     std::printf("defaults:      vividness %g, colour decode %s, working size %d; recorded in %s\n", c.value("vividness", 1.0),
                 c.value("decode", std::string("mean")).c_str(), c.value("size", 512), path.c_str());
 }
@@ -115,6 +138,8 @@ int runInfo(int argc, char** argv) {
         path = cli::resolveModel(path, path == "colorize" ? aekit::Task::Colorize : aekit::Task::Denoise);
     aekit::Model m = aekit::Model::load(path);
     const ColourDefaults defaults = colourDefaults(vm, m, path);
+    for (const char* option : {"set-vividness", "set-colour-decode", "set-size", "record-context", "record-class-weights"})
+        if (vm.count(option)) rewrittenFile(path);  // refused before any work
     const auto& a = m.arch;
     std::printf("file:          %s\n", path.c_str());
     std::printf("task:          %s\n", aekit::toString(m.task));
@@ -148,7 +173,7 @@ int runInfo(int argc, char** argv) {
                     im.tileOverlap());
         if (vm.count("record-context") && im.contextMeasureSeconds() > 0) {
             m.metadata["aekit.context"] = aekit::contextMetadata(radius);
-            m.save(path);
+            saveKeepingMode(m, rewrittenFile(path));
             std::printf("               recorded in %s\n", path.c_str());
         }
     } else if (vm.count("record-context")) {

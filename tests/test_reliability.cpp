@@ -351,3 +351,26 @@ TEST_CASE("reliability: a checkpoint with values of the wrong type or range is r
         CHECK(r.output.find(c.says) != std::string::npos);
     }
 }
+
+TEST_CASE("reliability: info --set-* keeps the file's mode, refuses a read-only file, writes through a link") {
+    testutil::TempDir dir;
+    const std::string shipped = std::string(std::getenv("AEKIT_SOURCE_DIR")) + "/models/colorize.safetensors";
+    const std::string ro = dir / "ro.safetensors", priv = dir / "priv.safetensors", target = dir / "target.safetensors",
+                      link = dir / "link.safetensors";
+    for (const auto& p : {ro, priv, target}) fs::copy_file(shipped, p);
+    fs::permissions(ro, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    const std::string before = bytesOf(ro);
+    const auto r = runAekit("info " + ro + " --set-vividness 0.4");
+    CAPTURE(r.output);
+    CHECK(r.code == 2);
+    CHECK(r.output.find("read-only; refused") != std::string::npos);
+    CHECK(bytesOf(ro) == before);
+    fs::permissions(priv, fs::perms::owner_read | fs::perms::owner_write);
+    REQUIRE(runAekit("info " + priv + " --set-vividness 0.4").code == 0);
+    CHECK(fs::status(priv).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(runAekit("info " + priv).output.find("default vividness 0.4") != std::string::npos);
+    fs::create_symlink(target, link);
+    REQUIRE(runAekit("info " + link + " --set-vividness 0.3").code == 0);
+    CHECK(fs::is_symlink(link));
+    CHECK(runAekit("info " + target).output.find("default vividness 0.3") != std::string::npos);
+}
