@@ -37,20 +37,24 @@ std::string oneLine(std::string text) {
 
 namespace {
 
+int exitCodeFor(aekit::ErrorKind kind) {
+    switch (kind) {
+        case aekit::ErrorKind::InvalidArgument: return kUsage;
+        case aekit::ErrorKind::BadFile: return kBadFile;
+        case aekit::ErrorKind::Io: return kIo;
+        case aekit::ErrorKind::Unsupported: return kUnsupported;
+        case aekit::ErrorKind::Engine: return kOneDnn;
+        case aekit::ErrorKind::Internal: return kInternal;
+    }
+    return kInternal;
+}
+
 int runGuarded(const std::function<int()>& body, const std::string& who) {
     try {
         return body();
     } catch (const aekit::Error& e) {
         std::cerr << "aekit: " << who << oneLine(e.what()) << "\n";
-        switch (e.kind()) {
-            case aekit::ErrorKind::InvalidArgument: return kUsage;
-            case aekit::ErrorKind::BadFile: return kBadFile;
-            case aekit::ErrorKind::Io: return kIo;
-            case aekit::ErrorKind::Unsupported: return kUnsupported;
-            case aekit::ErrorKind::Engine: return kOneDnn;
-            case aekit::ErrorKind::Internal: return kInternal;
-        }
-        return kInternal;
+        return exitCodeFor(e.kind());
     } catch (const po::error& e) {
         std::cerr << "aekit: " << who << oneLine(e.what()) << " (see --help)\n";
         return kUsage;
@@ -494,6 +498,11 @@ int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const st
         std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
                   << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
     int64_t code = report.interrupted ? kInterrupted : failures.empty() ? kOk : kSomeFailed;
+    // One image named on the command line: its own error's code (3 malformed, 5 unsupported), not a batch's 1.
+    std::error_code ec;
+    if (code == kSomeFailed && a.inputs.size() == 1 && !fs::is_directory(a.inputs[0], ec) && plan.problems.empty() &&
+        report.failures.size() == 1 && report.failureKinds.size() == 1)
+        code = exitCodeFor(report.failureKinds[0]);
     cluster.sum(&code, 1);
     return int(code);
 }

@@ -218,7 +218,7 @@ int runTrain(int argc, char** argv) {
     inputs.insert(inputs.end(), o.val.begin(), o.val.end());
     for (const char* side : {"", ".ckpt", ".csv", ".plot.png", ".preview.png"}) {
         aekit::refuseOutputOverInput(o.out + side, inputs, "--out");
-        aekit::refuseUnwritableOutput(o.out + side, "--out");
+        aekit::refuseUnwritableOutput(o.out + side, "--out", true);  // training makes a missing folder
     }
 
     o.stop = cli::installStopHandler();

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -373,4 +375,18 @@ TEST_CASE("reliability: info --set-* keeps the file's mode, refuses a read-only 
     REQUIRE(runAekit("info " + link + " --set-vividness 0.3").code == 0);
     CHECK(fs::is_symlink(link));
     CHECK(runAekit("info " + target).output.find("default vividness 0.3") != std::string::npos);
+}
+
+TEST_CASE("reliability: one image named on the command line exits with its own error's code") {
+    testutil::TempDir dir;
+    // A TIFF of floating-point samples is unsupported (5), a file that is no image malformed (3);
+    // in a folder each is a failed file of a batch (1).
+    cv::Mat f(16, 16, CV_32FC3, cv::Scalar(0.5, 0.25, 0.75));
+    REQUIRE(cv::imwrite(dir / "float.tif", f));
+    writeBytes(dir / "junk.png", "RIFF not an image");
+    CHECK(runAekit("denoise " + (dir / "float.tif") + " -o " + (dir / "o1.png")).code == 5);
+    CHECK(runAekit("denoise " + (dir / "junk.png") + " -o " + (dir / "o2.png")).code == 3);
+    fs::create_directories(dir / "folder");
+    fs::copy_file(dir / "float.tif", dir / "folder/float.tif");
+    CHECK(runAekit("denoise " + (dir / "folder") + " -o " + (dir / "o3")).code == 1);
 }

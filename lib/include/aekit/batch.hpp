@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "aekit/error.hpp"
 #include "aekit/image.hpp"
 
 namespace aekit {
@@ -48,6 +49,7 @@ struct BatchReport {
     size_t done = 0;
     std::vector<std::string> skipped;   // outputs that existed (no overwrite)
     std::vector<std::string> failures;  // one line each: file and what went wrong
+    std::vector<ErrorKind> failureKinds;  // the same order: what kind of error each was (this process's)
     bool interrupted = false;
 };
 

@@ -23,7 +23,8 @@ void refuseImageNameForText(const std::string& path, const std::string& option);
 // Throws Error(InvalidArgument) unless `path` can be written as a file when the work is done: its
 // folder exists, and the path is not a folder or anything else than a regular file (a link to a
 // terminal, a pipe or a device is refused: the atomic write would replace it). Called before the work.
-void refuseUnwritableOutput(const std::string& path, const std::string& option);
+// folderMayBeCreated: the caller makes a missing folder (train's --out), which must then not be a file.
+void refuseUnwritableOutput(const std::string& path, const std::string& option, bool folderMayBeCreated = false);
 
 // Refuses an output folder for images that is an input folder or lies inside one.
 void refuseImageFolderInInput(const std::string& folder, const std::vector<std::string>& inputs, const std::string& option);

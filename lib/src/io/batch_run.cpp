@@ -31,6 +31,23 @@ bool skips(const BatchItem& item, bool overwrite) {
 }
 
 // One line naming the input and what went wrong.
+std::string failureLine(const BatchItem& item, const std::exception_ptr& error);
+
+ErrorKind failureKind(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+        return e.kind();
+    } catch (...) {
+        return ErrorKind::Internal;
+    }
+}
+
+void addFailure(BatchReport& report, const BatchItem& item, const std::exception_ptr& error) {
+    report.failures.push_back(failureLine(item, error));
+    report.failureKinds.push_back(failureKind(error));
+}
+
 std::string failureLine(const BatchItem& item, const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
@@ -85,7 +102,7 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<
                 process(item);
                 ++report.done;
             } catch (...) {
-                report.failures.push_back(failureLine(item, std::current_exception()));
+                addFailure(report, item, std::current_exception());
             }
         }
         ++handled;
@@ -133,7 +150,7 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const BatchStages& s
             writing.get();
             ++report.done;
         } catch (...) {
-            report.failures.push_back(failureLine(plan.items[writingItem], std::current_exception()));
+            addFailure(report, plan.items[writingItem], std::current_exception());
         }
         counted();
     };
@@ -164,7 +181,7 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const BatchStages& s
             report.skipped.push_back(item.output);
             counted();
         } else if (p.error) {
-            report.failures.push_back(failureLine(item, p.error));
+            addFailure(report, item, p.error);
             counted();
         } else {
             writingItem = i;

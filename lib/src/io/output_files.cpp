@@ -53,11 +53,13 @@ void refuseOutputOverInput(const std::string& output, const std::vector<std::str
     }
 }
 
-void refuseUnwritableOutput(const std::string& path, const std::string& option) {
+void refuseUnwritableOutput(const std::string& path, const std::string& option, bool folderMayBeCreated) {
     std::error_code ec;
     const fs::path p(path);
     const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-    if (!fs::is_directory(parent, ec))
+    if (folderMayBeCreated && fs::exists(parent, ec) && !fs::is_directory(parent, ec))
+        fail(ErrorKind::InvalidArgument, path + ": " + option + ": " + parent.string() + " is a file, not a folder");
+    if (!folderMayBeCreated && !fs::is_directory(parent, ec))
         fail(ErrorKind::InvalidArgument, path + ": " + option + ": no such folder " + parent.string() + " (create it first)");
     const auto status = fs::status(p, ec);
     if (fs::is_directory(status)) fail(ErrorKind::InvalidArgument, path + ": " + option + " names a folder; name a file");
