@@ -27,12 +27,45 @@ namespace cli {
 
 namespace fs = std::filesystem;
 
+std::string printable(const std::string& text, size_t most) {
+    // Valid UTF-8 is kept (accented names print as they are); control characters (escape sequences
+    // that would retitle or clear a terminal) and bytes that are no UTF-8 become \xNN; newlines a space.
+    std::string out;
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t n = text.size();
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool valid = len > 0 && i + len <= n;
+        for (size_t k = 1; valid && k < len; ++k) valid = (s[i + k] & 0xC0) == 0x80;
+        if (valid && len == 1 && (c >= 0x20 && c != 0x7F)) {
+            out += char(c);
+        } else if (valid && len == 1 && (c == '\n' || c == '\r' || c == '\t')) {
+            out += ' ';
+        } else if (valid && len > 1 && !(len == 2 && c == 0xC2 && s[i + 1] < 0xA0)) {  // C1 controls are U+0080-U+009F
+            out.append(text, i, len);
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X", c);
+            out += hex;
+            i += 1;
+            continue;
+        }
+        i += len;
+    }
+    // A long text keeps its start and its end (a path's start, and the reason after it), cut in the middle.
+    if (out.size() > most) {
+        const size_t half = most / 2;
+        size_t head = half, tail = out.size() - half;
+        while (head > 0 && (static_cast<unsigned char>(out[head]) & 0xC0) == 0x80) --head;  // not inside a character
+        while (tail < out.size() && (static_cast<unsigned char>(out[tail]) & 0xC0) == 0x80) ++tail;
+        out = out.substr(0, head) + " ... (" + std::to_string(tail - head) + " characters cut) ... " + out.substr(tail);
+    }
+    return out;
+}
+
 std::string oneLine(std::string text) {
-    constexpr size_t kMax = 600;  // a hostile file's text (a 100 KB metadata value) is not echoed whole
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    std::replace(text.begin(), text.end(), '\r', ' ');
-    if (text.size() > kMax) text = text.substr(0, kMax) + "... (" + std::to_string(text.size() - kMax) + " more characters)";
-    return text;
+    return printable(text, 600);  // a hostile file's text (a 100 KB metadata value) is not echoed whole
 }
 
 namespace {

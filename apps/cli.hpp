@@ -34,8 +34,11 @@ enum Exit : int {
     kInterrupted = 130  // SIGINT/SIGTERM: stopped cleanly
 };
 
-// A message as one line of bounded length (line breaks folded, the tail of a huge text cut).
+// A message as one line of bounded length: printable(text, 600).
 std::string oneLine(std::string text);
+// Untrusted text made safe to print: valid UTF-8 kept, control characters and invalid bytes as \xNN,
+// newlines as spaces, cut in the middle to at most about `most` characters (its start and end kept).
+std::string printable(const std::string& text, size_t most);
 
 // Runs body, mapping exceptions to one line on stderr and an exit code.
 int guarded(const std::function<int()>& body);

@@ -189,7 +189,8 @@ int runInfo(int argc, char** argv) {
     }
     for (const auto& [k, v] : m.metadata) {
         if (k == "aekit.arch" || k == "aekit.task" || k == "aekit.colorize") continue;
-        std::printf("%-14s %s\n", (k + ":").c_str(), v.c_str());
+        // Metadata is the file's, not aekit's: quoted safe and cut (a 52 MB value, escape sequences).
+        std::printf("%-14s %s\n", cli::printable(k + ":", 200).c_str(), cli::printable(v, 4000).c_str());
     }
     return cli::kOk;
 }

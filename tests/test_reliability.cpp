@@ -390,3 +390,28 @@ TEST_CASE("reliability: one image named on the command line exits with its own e
     fs::copy_file(dir / "float.tif", dir / "folder/float.tif");
     CHECK(runAekit("denoise " + (dir / "folder") + " -o " + (dir / "o3")).code == 1);
 }
+
+TEST_CASE("reliability: untrusted text is printed safe and cut in the middle, keeping the reason") {
+    testutil::TempDir dir;
+    // A model whose metadata holds a terminal's escape sequences and 2 MB of text.
+    Model m = Model::load(std::string(std::getenv("AEKIT_SOURCE_DIR")) + "/models/denoise-color.safetensors");
+    m.metadata["note"] = "\x1b]0;owned\x07\x1b[2J" + std::string(2 << 20, 'x') + "end";
+    m.save(dir / "m.safetensors");
+    const auto r = runAekit("info " + (dir / "m.safetensors"));
+    CAPTURE(r.output.substr(0, 2000));
+    CHECK(r.code == 0);
+    CHECK(r.output.find('\x1b') == std::string::npos);
+    CHECK(r.output.find("\\x1B]0;owned\\x07") != std::string::npos);
+    CHECK(r.output.size() < 20000);
+    CHECK(r.output.find("characters cut") != std::string::npos);
+    CHECK(r.output.find("xxxend") != std::string::npos);  // the end is kept
+    // A path longer than the system allows: the line keeps the path's start and the reason.
+    std::string deep = dir / "deep";
+    for (int i = 0; i < 60; ++i) deep += "/a_rather_long_folder_name";
+    const auto p = runAekit("denoise " + deep + "/x.png -o " + (dir / "o.png"));
+    CAPTURE(p.output);
+    CHECK(p.code == 2);
+    CHECK(p.output.find("no such file or folder") != std::string::npos);
+    CHECK(p.output.find(dir / "deep") != std::string::npos);
+    CHECK(lineCount(p.output) == 1);
+}
