@@ -529,13 +529,14 @@ int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const st
     for (const auto& f : failures) std::cerr << "failed: " << oneLine(f) << "\n";
     if (verbosity != Verbosity::Quiet)
         std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
-                  << " failed" << (report.interrupted ? ", interrupted" : "") << "\n";
+                  << " failed" << (report.interrupted || *stop ? ", interrupted" : "") << "\n";
     int64_t code = report.interrupted ? kInterrupted : failures.empty() ? kOk : kSomeFailed;
     // One image named on the command line: its own error's code (3 malformed, 5 unsupported), not a batch's 1.
     std::error_code ec;
     if (code == kSomeFailed && a.inputs.size() == 1 && !fs::is_directory(a.inputs[0], ec) && plan.problems.empty() &&
         report.failures.size() == 1 && report.failureKinds.size() == 1)
         code = exitCodeFor(report.failureKinds[0]);
+    if (*stop) code = kInterrupted;  // a stop during the last item (reading standard input) is still a stop
     cluster.sum(&code, 1);
     return int(code);
 }
@@ -594,6 +595,24 @@ int runImageBatch(const BatchArgs& a, const char* verb, const ComputeImage& comp
         defaultExtension);
 }
 
+namespace {
+
+// Whether the first bytes of a stream are those of a format aekit reads (12 bytes, or all there are).
+bool knownSignature(const std::vector<uint8_t>& b) {
+    auto starts = [&](std::initializer_list<int> sig) {
+        size_t i = 0;
+        for (int c : sig) {
+            if (i >= b.size() || (c >= 0 && b[i] != c)) return false;
+            ++i;
+        }
+        return true;
+    };
+    return starts({0x89, 'P', 'N', 'G'}) || starts({0xFF, 0xD8, 0xFF}) || starts({'I', 'I', 42, 0}) || starts({'M', 'M', 0, 42}) ||
+           starts({'B', 'M'}) || starts({'R', 'I', 'F', 'F', -1, -1, -1, -1, 'W', 'E', 'B', 'P'});
+}
+
+}  // namespace
+
 aekit::Image readInput(const std::string& path, const aekit::ReadOptions& options) {
     std::vector<std::string> notes;
     aekit::ReadOptions o = options;
@@ -602,11 +621,22 @@ aekit::Image readInput(const std::string& path, const aekit::ReadOptions& option
     if (path == "-") {
         std::vector<uint8_t> bytes;
         std::vector<char> buf(1 << 16);
+        // No image within --max-pixels takes more than 8 bytes a pixel (16-bit RGBA, uncompressed) and
+        // its headers: refused as soon as a stream passes that, not after reading it all.
+        const uint64_t most = std::min<uint64_t>(o.maxFileBytes, o.maxPixels * 8 + (16 << 20));
+        bool sniffed = false;
         while (std::cin.read(buf.data(), std::streamsize(buf.size())) || std::cin.gcount() > 0) {
             bytes.insert(bytes.end(), buf.data(), buf.data() + std::cin.gcount());
-            if (bytes.size() > o.maxFileBytes)
-                throw aekit::Error(aekit::ErrorKind::BadFile, "standard input: more than " + std::to_string(o.maxFileBytes >> 20) + " MB");
+            if (!sniffed && bytes.size() >= 12) {
+                if (!knownSignature(bytes))
+                    throw aekit::Error(aekit::ErrorKind::BadFile, "standard input: not a PNG, JPEG, TIFF, BMP or WebP stream (unknown signature)");
+                sniffed = true;
+            }
+            if (bytes.size() > most)
+                throw aekit::Error(aekit::ErrorKind::BadFile, "standard input: more than " + std::to_string(most >> 20) +
+                                                                  " MB, beyond any image within --max-pixels");
         }
+        if (gStop) throw aekit::Error(aekit::ErrorKind::Io, "standard input: interrupted");
         image = aekit::decodeImage(bytes.data(), bytes.size(), "standard input", o);
     } else {
         image = aekit::readImage(path, o);

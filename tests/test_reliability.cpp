@@ -415,3 +415,26 @@ TEST_CASE("reliability: untrusted text is printed safe and cut in the middle, ke
     CHECK(p.output.find(dir / "deep") != std::string::npos);
     CHECK(lineCount(p.output) == 1);
 }
+
+TEST_CASE("reliability: standard input is sniffed before it is read whole, and Ctrl-C while reading is a stop") {
+    testutil::TempDir dir;
+    const std::string A = AEKIT_BINARY;
+    // 3 GB of zeros: refused on its first bytes (it read 4.27 GB over 40 s before).
+    const auto zeros = testutil::runCommand("head -c 3G /dev/zero | " + A + " denoise - -o " + (dir / "x.png"));
+    CAPTURE(zeros.output);
+    CHECK(zeros.code == 3);
+    CHECK(zeros.output.find("unknown signature") != std::string::npos);
+    // A PNG signature followed by more bytes than any image within --max-pixels could need.
+    const auto big = testutil::runCommand("(printf '\\211PNG\\r\\n\\032\\n'; head -c 40M /dev/zero) | " + A + " denoise - -o " +
+                                          (dir / "y.png") + " --max-pixels 1000000");
+    CAPTURE(big.output);
+    CHECK(big.code == 3);
+    CHECK(big.output.find("beyond any image within --max-pixels") != std::string::npos);
+    // SIGINT while waiting on standard input: exit 130, not a failed file.
+    const std::string fifo = dir / "fifo";
+    const auto sigint = testutil::runCommand("mkfifo " + fifo + " && bash -c 'exec 3<>" + fifo + "; " + A + " denoise - -o " +
+                                             (dir / "z.png") + " < " + fifo + " & p=$!; sleep 1; kill -INT $p; wait $p; exit $?'");
+    CAPTURE(sigint.output);
+    CHECK(sigint.code == 130);
+    CHECK_FALSE(fs::exists(dir / "z.png"));
+}
