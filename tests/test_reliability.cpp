@@ -4,6 +4,8 @@
 // wrong exit codes), and checks the behaviour that replaced it.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -437,4 +439,31 @@ TEST_CASE("reliability: standard input is sniffed before it is read whole, and C
     CAPTURE(sigint.output);
     CHECK(sigint.code == 130);
     CHECK_FALSE(fs::exists(dir / "z.png"));
+}
+
+TEST_CASE("reliability: a link to a folder and an unreadable folder inside an input folder are named, not skipped silently") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 1, 40, 32, 3, 5);
+    makeImages(dir / "elsewhere", 1, 40, 32, 3, 6);
+    fs::create_symlink(dir / "elsewhere", dir / "in/linked");
+    const auto r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model color");
+    CAPTURE(r.output);
+    CHECK(r.code == 0);
+    CHECK(r.output.find("in/linked: a link to a folder, not followed") != std::string::npos);
+    CHECK(r.output.find("1 written") != std::string::npos);
+    if (::geteuid() == 0) {
+        MESSAGE("running as root: every folder is readable, the unreadable-folder cases cannot be made here");
+        return;
+    }
+    makeImages(dir / "in2/locked", 1, 40, 32, 3, 7);
+    makeImages(dir / "in2", 1, 40, 32, 3, 8);
+    fs::permissions(dir / "in2/locked", fs::perms::none);
+    const auto sub = runAekit("denoise " + (dir / "in2") + " -o " + (dir / "out2") + " --model color");
+    CHECK(sub.output.find("locked: cannot read this folder") != std::string::npos);
+    fs::permissions(dir / "in2", fs::perms::none);
+    const auto top = runAekit("denoise " + (dir / "in2") + " -o " + (dir / "out3") + " --model color");
+    CHECK(top.code != 0);
+    CHECK(top.output.find("cannot read this folder") != std::string::npos);
+    fs::permissions(dir / "in2", fs::perms::owner_all);
+    fs::permissions(dir / "in2/locked", fs::perms::owner_all);
 }

@@ -3,6 +3,8 @@
 // running a plan is batch_run.cpp.
 #include "aekit/batch.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -26,12 +28,28 @@ std::string canonicalOrAbsolute(const fs::path& p) {
 // exclude: a folder (canonical path) whose images are not taken as inputs: the output folder when it
 // lies inside an input folder, so that a rerun never takes the first run's outputs as inputs. Its
 // images are still the user's files: they go to `kept`, to be protected like inputs.
+// Every folder that cannot be read and every link to a folder (not followed: a link can loop) gets a
+// line in `skipped`; a root that cannot be read at all is an error (Error(Io)).
 void walk(const fs::path& root, std::vector<std::pair<std::string, std::string>>& found,
           std::vector<std::string>& skipped, const std::string& exclude = "", std::vector<std::string>* kept = nullptr) {
     std::error_code ec;
     std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    auto it = fs::recursive_directory_iterator(root, ec);
+    if (ec) fail(ErrorKind::Io, root.string() + ": cannot read this folder (" + ec.message() + ")");
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) {  // unreadable folders are left out below before the iterator enters them; this is a race
+            skipped.push_back(root.string() + ": listing stopped (" + ec.message() + "); the files found so far are taken");
+            break;
+        }
+        if (it->is_symlink(ec) && it->is_directory(ec)) {
+            skipped.push_back(it->path().string() + ": a link to a folder, not followed (name the folder itself), skipped");
+            continue;
+        }
+        if (it->is_directory(ec) && ::access(it->path().c_str(), R_OK | X_OK) != 0) {
+            skipped.push_back(it->path().string() + ": cannot read this folder (permission denied), skipped");
+            it.disable_recursion_pending();
+            continue;
+        }
         if (!exclude.empty() && it->is_directory(ec) && canonicalOrAbsolute(it->path()) == exclude) {
             it.disable_recursion_pending();
             if (kept) {
@@ -83,7 +101,11 @@ BatchPlan planBatch(const std::vector<std::string>& inputs, const std::string& o
     for (const auto& in : inputs) {
         std::error_code ec;
         if (fs::is_directory(in, ec)) {
-            walk(in, found, plan.skipped, outFolder, &inOutputFolder);
+            try {
+                walk(in, found, plan.skipped, outFolder, &inOutputFolder);
+            } catch (const Error& e) {  // an input folder named by the user that cannot be read: a failure
+                plan.problems.push_back(e.what());
+            }
         } else if (fs::exists(in, ec)) {
             if (!isImagePath(in))  // named by the user: a failure, not a quiet skip as inside a folder
                 plan.problems.push_back(in + ": not a format aekit reads (png, jpg, jpeg, tif, tiff, bmp, webp)");
