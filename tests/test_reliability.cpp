@@ -467,3 +467,15 @@ TEST_CASE("reliability: a link to a folder and an unreadable folder inside an in
     fs::permissions(dir / "in2", fs::perms::owner_all);
     fs::permissions(dir / "in2/locked", fs::perms::owner_all);
 }
+
+TEST_CASE("reliability: colorize of an image with a side of 32,767 px or more (OpenCV's remap limit)") {
+    testutil::TempDir dir;
+    fs::create_directories(dir / "in");
+    writeImage(dir / "in/wide.png", testutil::syntheticImage(33000, 6, 1, 5));
+    const auto r = runAekit("colorize " + (dir / "in") + " -o " + (dir / "out"));
+    CAPTURE(r.output);
+    REQUIRE(r.code == 0);
+    const Image out = readImage(dir / "out/wide.png");
+    CHECK(out.width == 33000);
+    CHECK(out.channels == 3);
+}

@@ -124,17 +124,23 @@ constexpr double kGuideEps = 1e-3;
 // Rows [r0, r1) of ab's planes upsampled bilinearly to L's width, as cv::resize maps pixel centres.
 std::vector<cv::Mat> upsampledRows(const Image& ab, int width, int height, int r0, int r1) {
     const float sx = float(ab.width) / width, sy = float(ab.height) / height;
-    cv::Mat mx(r1 - r0, width, CV_32F), my(r1 - r0, width, CV_32F);
-    for (int y = r0; y < r1; ++y)
-        for (int x = 0; x < width; ++x) {
-            mx.at<float>(y - r0, x) = (x + 0.5f) * sx - 0.5f;
-            my.at<float>(y - r0, x) = (y + 0.5f) * sy - 0.5f;
+    // cv::remap writes at most SHRT_MAX columns: a wider image is done in column blocks.
+    constexpr int kBlock = 16384;
+    std::vector<cv::Mat> out(2);
+    for (auto& o : out) o.create(r1 - r0, width, CV_32F);
+    const std::vector<cv::Mat> planes = planeRows(ab, 0, 2, 0, ab.height);
+    for (int x0 = 0; x0 < width; x0 += kBlock) {
+        const int x1 = std::min(width, x0 + kBlock);
+        cv::Mat mx(r1 - r0, x1 - x0, CV_32F), my(r1 - r0, x1 - x0, CV_32F);
+        for (int y = r0; y < r1; ++y)
+            for (int x = x0; x < x1; ++x) {
+                mx.at<float>(y - r0, x - x0) = (x + 0.5f) * sx - 0.5f;
+                my.at<float>(y - r0, x - x0) = (y + 0.5f) * sy - 0.5f;
+            }
+        for (size_t c = 0; c < 2; ++c) {
+            cv::Mat dst = out[c].colRange(x0, x1);
+            cv::remap(planes[c], dst, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
         }
-    std::vector<cv::Mat> out;
-    for (cv::Mat& m : planeRows(ab, 0, 2, 0, ab.height)) {
-        cv::Mat up;
-        cv::remap(m, up, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-        out.push_back(up);
     }
     return out;
 }
