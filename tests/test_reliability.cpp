@@ -479,3 +479,42 @@ TEST_CASE("reliability: colorize of an image with a side of 32,767 px or more (O
     CHECK(out.width == 33000);
     CHECK(out.channels == 3);
 }
+
+namespace {
+
+uint32_t crc32(const std::string& bytes) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) {
+        c ^= b;
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+std::string be32(uint32_t v) { return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; }
+
+}  // namespace
+
+TEST_CASE("reliability: a multi-page TIFF gives one whole page, an animated PNG its first frame, each with a note") {
+    testutil::TempDir dir;
+    fs::create_directories(dir / "in");
+    std::vector<cv::Mat> pages;
+    for (int i = 0; i < 3; ++i) pages.emplace_back(48, 64, CV_8UC3, cv::Scalar(40 + 60 * i, 90, 200 - 50 * i));
+    REQUIRE(cv::imwrite(dir / "in/pages.tif", pages));
+    // An APNG: an acTL chunk (2 frames, played once) right after IHDR of an ordinary PNG.
+    writeImage(dir / "still.png", testutil::syntheticImage(64, 48, 3, 3));
+    std::string png = bytesOf(dir / "still.png");
+    const std::string actl = "acTL" + be32(2) + be32(1);
+    png.insert(33, be32(8) + actl + be32(crc32(actl)));  // 8 signature + 25 IHDR
+    writeBytes(dir / "in/anim.png", png);
+    const auto r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model color");
+    CAPTURE(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("pages.tif: a TIFF of 3 pages: only the first is read") != std::string::npos);
+    CHECK(r.output.find("anim.png: an animated PNG: only its first frame is read") != std::string::npos);
+    std::vector<cv::Mat> back;
+    REQUIRE(cv::imreadmulti(dir / "out/pages.tif", back, cv::IMREAD_UNCHANGED));
+    CHECK(back.size() == 1);
+    CHECK(back[0].cols == 64);
+    CHECK(readImage(dir / "out/anim.png").width == 64);
+}

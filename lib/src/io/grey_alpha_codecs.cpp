@@ -108,6 +108,15 @@ std::optional<std::pair<uint32_t, uint32_t>> tiffDimensions(const uint8_t* data,
     return std::make_pair(width, height);
 }
 
+int tiffPageCount(const uint8_t* data, size_t size) {
+    TiffBuffer buffer;
+    TIFF* tif = openTiffForReading(buffer, data, size);
+    if (!tif) return 0;
+    const int pages = int(TIFFNumberOfDirectories(tif));  // libtiff stops at a loop of directories
+    TIFFClose(tif);
+    return pages;
+}
+
 std::optional<std::pair<uint32_t, uint32_t>> tiffStripSize(const uint8_t* data, size_t size) {
     TiffBuffer buffer;
     TIFF* tif = openTiffForReading(buffer, data, size);

@@ -23,6 +23,8 @@ cv::Mat decodeGreyAlphaTiff(const uint8_t* data, size_t size);
 // Width and length of a TIFF's first directory (libtiff is used here only), or none when libtiff
 // cannot open it or either tag is missing.
 std::optional<std::pair<uint32_t, uint32_t>> tiffDimensions(const uint8_t* data, size_t size);
+// The pages (directories) of a TIFF; 0 if libtiff cannot open it.
+int tiffPageCount(const uint8_t* data, size_t size);
 // Width and rows of one strip (or tile) as the first directory declares them: what OpenCV's TIFF
 // decoder allocates a buffer for, however few rows the image has (a strip of 65531 rows in a 2-row
 // image made it ask for 3.4 GB: found by the image fuzzer). None when libtiff cannot open it.

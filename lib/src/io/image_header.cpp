@@ -126,6 +126,16 @@ bool pngHasTransparentColour(const uint8_t* d, size_t n) {
     return false;
 }
 
+bool pngIsAnimated(const uint8_t* d, size_t n) {
+    for (size_t pos = 8; pos + 8 <= n;) {
+        const uint32_t length = be32(d + pos);
+        if (std::memcmp(d + pos + 4, "acTL", 4) == 0) return true;
+        if (std::memcmp(d + pos + 4, "IDAT", 4) == 0 || length > n) return false;  // acTL comes before the data
+        pos += 12 + size_t(length);
+    }
+    return false;
+}
+
 std::optional<DeclaredSize> declaredSize(ImageFormat format, const uint8_t* d, size_t n) {
     switch (format) {
         case ImageFormat::Png: return pngSize(d, n);

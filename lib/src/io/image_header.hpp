@@ -36,5 +36,7 @@ std::optional<std::string> unsupportedFeature(ImageFormat format, const uint8_t*
 uint64_t jpegScanCount(const uint8_t* data, size_t size);
 // True for a PNG without an alpha channel that declares a transparent colour (tRNS): OpenCV drops it.
 bool pngHasTransparentColour(const uint8_t* data, size_t size);
+// Whether a PNG is animated (an acTL chunk before its image data): decoders read its first frame.
+bool pngIsAnimated(const uint8_t* data, size_t size);
 
 }  // namespace aekit::io

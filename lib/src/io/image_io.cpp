@@ -124,6 +124,12 @@ Image decodeImage(const uint8_t* data, size_t size, const std::string& name, con
         fail(ErrorKind::Unsupported, name + ": " + *feature + "; not supported");
     if (format == io::ImageFormat::Png && io::pngHasTransparentColour(data, size) && options.notes)
         options.notes->push_back(name + ": its transparent colour (PNG tRNS) is not kept; the output is opaque");
+    if (format == io::ImageFormat::Png && io::pngIsAnimated(data, size) && options.notes)
+        options.notes->push_back(name + ": an animated PNG: only its first frame is read; the output is one still image");
+    if (format == io::ImageFormat::Tiff && options.notes)
+        if (const int pages = io::tiffPageCount(data, size); pages > 1)
+            options.notes->push_back(name + ": a TIFF of " + std::to_string(pages) +
+                                     " pages: only the first is read; the output is that page alone");
     if (declared->width * declared->height > options.maxPixels)
         badImage(name, std::to_string(declared->width) + "x" + std::to_string(declared->height) +
                            " pixels is over the limit of " + std::to_string(options.maxPixels) +
@@ -423,6 +429,15 @@ std::vector<std::string> writeImage(const std::string& path, const Image& image,
                 auto dst = Exiv2::ImageFactory::open(tmp);
                 dst->readMetadata();
                 Exiv2::ExifData exif = source.exif;
+                // The output is one image: a multi-page TIFF's other pages (exiv2's Thumbnail for the
+                // second directory, then Image2, Image3, SubImage1...) would be written as directories
+                // whose strips are not there; an embedded thumbnail would show the input, not the output.
+                for (auto e = exif.begin(); e != exif.end();) {
+                    const std::string group = e->groupName();
+                    const bool otherPage = (group.rfind("Image", 0) == 0 && group.size() > 5) || group.rfind("SubImage", 0) == 0 ||
+                                           group.rfind("SubThumb", 0) == 0 || group == "Thumbnail";
+                    e = otherPage ? exif.erase(e) : std::next(e);
+                }
                 auto it = exif.findKey(Exiv2::ExifKey("Exif.Image.Orientation"));
                 if (it != exif.end()) it->setValue("1");  // the pixels are upright now
                 dst->setExifData(exif);
