@@ -53,14 +53,28 @@ std::string printable(const std::string& text, size_t most) {
         }
         i += len;
     }
-    // A long text keeps its start and its end (a path's start, and the reason after it), cut in the middle.
+    // A string cut in its middle down to about `keep` characters (never inside a character).
+    auto cutMiddle = [](const std::string& whole, size_t keep) {
+        size_t head = keep / 2, tail = whole.size() - keep / 2;
+        while (head > 0 && (static_cast<unsigned char>(whole[head]) & 0xC0) == 0x80) --head;
+        while (tail < whole.size() && (static_cast<unsigned char>(whole[tail]) & 0xC0) == 0x80) ++tail;
+        return whole.substr(0, head) + " ... (" + std::to_string(tail - head) + " characters cut) ... " + whole.substr(tail);
+    };
+    // First each long word (a path, a JSON value) is cut in its middle, so that the words around it,
+    // the reason, stay whole; then a text still too long keeps its start and its end.
+    constexpr size_t kLongWord = 160;
     if (out.size() > most) {
-        const size_t half = most / 2;
-        size_t head = half, tail = out.size() - half;
-        while (head > 0 && (static_cast<unsigned char>(out[head]) & 0xC0) == 0x80) --head;  // not inside a character
-        while (tail < out.size() && (static_cast<unsigned char>(out[tail]) & 0xC0) == 0x80) ++tail;
-        out = out.substr(0, head) + " ... (" + std::to_string(tail - head) + " characters cut) ... " + out.substr(tail);
+        std::string words;
+        for (size_t i = 0; i < out.size();) {
+            const size_t j = std::min(out.find(' ', i), out.size());
+            const std::string word = out.substr(i, j - i);
+            words += word.size() > kLongWord ? cutMiddle(word, kLongWord) : word;
+            if (j < out.size()) words += ' ';
+            i = j + 1;
+        }
+        out = std::move(words);
     }
+    if (out.size() > most) out = cutMiddle(out, most);
     return out;
 }
 

@@ -4,6 +4,9 @@
 // wrong exit codes), and checks the behaviour that replaced it.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -517,4 +520,60 @@ TEST_CASE("reliability: a multi-page TIFF gives one whole page, an animated PNG 
     CHECK(back.size() == 1);
     CHECK(back[0].cols == 64);
     CHECK(readImage(dir / "out/anim.png").width == 64);
+}
+
+namespace {
+
+// Runs aekit with args (no shell): its exit code and peak resident memory in MB.
+std::pair<int, double> peakOf(const std::vector<std::string>& args) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        std::vector<char*> argv{const_cast<char*>(AEKIT_BINARY)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        ::dup2(devnull, 2);
+        ::execv(AEKIT_BINARY, argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    struct rusage usage {};
+    ::wait4(pid, &status, 0, &usage);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), double(usage.ru_maxrss) / 1024.0};
+}
+
+}  // namespace
+
+TEST_CASE("reliability: a very wide model is refused up front under a ceiling, and info stays within the default budget") {
+    testutil::TempDir dir;
+    // 4096 channels at full resolution and a tiny rest: a 600 KB file whose activations are 16 KB a pixel.
+    Model m;
+    m.task = Task::Denoise;
+    m.arch.inChannels = m.arch.outChannels = 3;
+    m.arch.encoder = {4096};
+    m.arch.decoder = {4};
+    m.arch.code = 4;
+    m.arch.convsPerLevel = 1;
+    m.arch.skips = false;
+    Network net(m.arch, Mode::Inference);
+    net.initWeights(1);
+    m.weights = net.weights();
+    const std::string path = dir / "wide.safetensors";
+    m.save(path);
+    CHECK(fs::file_size(path) < (2u << 20));
+    makeImages(dir / "in", 1, 64, 48, 3, 5);
+    const auto r = runAekit("denoise " + (dir / "in") + " -o " + (dir / "out") + " --model " + path + " --max-memory 8");
+    CAPTURE(r.output);
+    CHECK(r.code == 2);
+    CHECK(r.output.find("is too small for this model: its smallest useful tile is") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "out"));
+    // info measures the context within the default budget, and denoise within its ceiling (each took
+    // 6 GB measuring the context on probes a few receptive fields wide): both finish, within bounds.
+    const auto [infoCode, infoMB] = peakOf({"info", path});
+    CHECK(infoCode == 0);
+    CHECK(infoMB < 1536 + 300);
+    const auto [runCode, runMB] = peakOf({"denoise", dir / "in", "-o", dir / "out2", "--model", path, "--max-memory", "600"});
+    CHECK(runCode == 0);
+    CHECK(runMB < 600);
 }

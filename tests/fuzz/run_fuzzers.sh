@@ -10,7 +10,7 @@ seconds=${1:-60}
 runs=${2:--1}
 shift $(( $# > 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(model_file arch_json noise_spec image cli_options)
+[ ${#targets[@]} -gt 0 ] || targets=(model_file model_arch arch_json noise_spec image cli_options)
 for p in clang libclang-rt-14-dev libomp-14-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
     DEBIAN_FRONTEND=noninteractive apt-get update -qq

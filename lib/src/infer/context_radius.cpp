@@ -45,6 +45,14 @@ std::vector<float> probeImage(int C, int S, uint64_t seed) {
 
 }  // namespace
 
+uint64_t contextProbeBytes(Network& net) {
+    const Architecture& a = net.architecture();
+    const int align = a.alignment();
+    const int S = 2 * roundUp((a.receptiveField() + 1) / 2, align) + 4 * align;
+    net.setShape(1, S, S);
+    return net.shapeBytes();
+}
+
 int measureContextRadius(Network& net, float tolerance) {
     const Architecture& a = net.architecture();
     const int align = a.alignment(), C = a.inChannels, outC = a.outChannels;

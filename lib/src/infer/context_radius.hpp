@@ -18,6 +18,10 @@ constexpr float kContextTolerance = 0.5f / 255;
 // exactly the situation of a kept pixel at `r` from a tile's edge. The network's shape is left set
 // to the last probe's.
 int measureContextRadius(Network& net, float tolerance);
+// The network's buffers for the measurement's largest probe (it runs the network on it): a very
+// wide network's probes cost gigabytes, so callers skip measuring beyond their budget and keep the
+// receptive field's half, which is always enough.
+uint64_t contextProbeBytes(Network& net);
 
 // The model file's record of it: metadata "aekit.context", {"radius": R, "tolerance": T}, written
 // by training (aekit::contextMetadata). -1 when absent, malformed, or measured at another tolerance.

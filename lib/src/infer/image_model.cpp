@@ -82,6 +82,11 @@ struct ImageModel::Impl {
     void ensureContext() {
         if (model.task == Task::Colorize || contextRadius >= 0) return;
         const auto t0 = std::chrono::steady_clock::now();
+        // Within the budget only: beyond it the receptive field's half, always enough, is kept.
+        if (double(infer::contextProbeBytes(net)) > plannedBytes()) {
+            setContext(halfField);
+            return;
+        }
         setContext(infer::measureContextRadius(net, infer::kContextTolerance));
         measureSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
@@ -132,6 +137,16 @@ struct ImageModel::Impl {
         const double b2 = double(net.shapeBytes());
         bytesPerPixel = std::max(1.0, (b2 - b1) / (double(s2) * s2 - double(s1) * s1));
         fixedBytes = std::max(0.0, b1 - bytesPerPixel * s1 * s1);
+        // Under a ceiling, a model whose network alone cannot hold its smallest useful tile in it is
+        // refused before any image (each image's own need, with what it holds, is checked at its turn).
+        const int useful = usefulTile();
+        const double least = fixedBytes + double(useful) * useful * bytesPerPixel;
+        const double needMB = (least + kProcessBytes) / kPlannedShare / (1 << 20);
+        if (options.maxMemoryIsCeiling && least > plannedBytes())
+            fail(ErrorKind::InvalidArgument, "--max-memory " + std::to_string(options.maxMemoryMB) +
+                                                 " MB is too small for this model: its smallest useful tile is " + std::to_string(useful) +
+                                                 " px, and it needs about " + std::to_string(int64_t(std::ceil(needMB / 50) * 50)) +
+                                                 " MB with the smallest image");
     }
 
     // The frame: the image reflect-padded at its bottom and right up to the alignment. No wider
