@@ -164,7 +164,7 @@ int runTrain(int argc, char** argv) {
         ("colorize-mode", po::value(&colorizeMode)->default_value("classify"), "classify (ab bins, rebalanced) | regress")
         ("colour-labels", po::value(&colourLabels)->default_value("nearest"), "classify: each pixel's label is its nearest ab bin, or the 4 around its colour with bilinear shares (bilinear: colours finer than the bins, such as paper tones)")
         ("rebalance", po::value(&o.rebalance)->default_value(o.rebalance), "classify: lean to rare colours, 0-1 (0.5: vivid; 1: none)")
-        ("val-every", po::value(&o.valEvery)->default_value(o.valEvery), "steps between validations")
+        ("val-every", po::value(&o.valEvery), "steps between validations (default: a fifth of --steps, at most 500: at least 5 validations)")
         ("val-images", po::value(&o.valImages)->default_value(o.valImages), "validation images used")
         ("checkpoint-minutes", po::value(&o.checkpointMinutes)->default_value(o.checkpointMinutes), "minutes between checkpoints")
         ("cache-mb", po::value(&o.cacheMegabytes)->default_value(o.cacheMegabytes), "decoded images kept in memory (MB)")
@@ -212,6 +212,7 @@ int runTrain(int argc, char** argv) {
     a.activation = aekit::parseActivation(activation);
 
     if (o.resume) adoptCheckpoint(o, vm);
+    if (!vm.count("val-every")) o.valEvery = std::clamp<int64_t>(o.steps / 5, 1, 500);  // the steps are known now
 
     std::vector<std::string> inputs = o.data;
     inputs.insert(inputs.end(), o.target.begin(), o.target.end());
@@ -225,8 +226,16 @@ int runTrain(int argc, char** argv) {
     const bool tty = cli::Progress::onTerminal();
     // Not on a terminal (a log file, a batch job): validations, and a progress line every 30 s.
     auto lastLine = std::chrono::steady_clock::now();
-    o.onProgress = [tty, &lastLine, task = o.task](const aekit::TrainProgress& p) {
+    const auto started = lastLine;
+    bool estimated = false;
+    o.onProgress = [tty, &lastLine, started, &estimated, task = o.task](const aekit::TrainProgress& p) {
         const auto now = std::chrono::steady_clock::now();
+        // Once, after the first 30 s (the rate has settled): how long the whole run will take.
+        if (!estimated && !p.validated && !p.final && now - started >= std::chrono::seconds(30) && p.patchesPerSecond > 0) {
+            std::fprintf(stderr, "%sexpected duration: about %s more for the remaining %lld steps, at %.1f patches/s\n", tty ? "\n" : "",
+                         duration(p.etaSeconds).c_str(), static_cast<long long>(p.steps - p.step), p.patchesPerSecond);
+            estimated = true;
+        }
         std::string line = "step " + std::to_string(p.step);
         if (p.validated) {
             line += "  " + aekit::describeValidation(task, p);

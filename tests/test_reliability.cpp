@@ -577,3 +577,16 @@ TEST_CASE("reliability: a very wide model is refused up front under a ceiling, a
     CHECK(runCode == 0);
     CHECK(runMB < 600);
 }
+
+TEST_CASE("reliability: a short run validates at least 5 times by default") {
+    testutil::TempDir dir;
+    makeImages(dir / "in", 4, 40, 32, 3, 5);
+    const std::string out = dir / "m.safetensors";
+    const auto r = runAekit("train --task denoise --data " + (dir / "in") + " --out " + out +
+                            " --channels 8,12 --code 16 --batch 2 --patch 16 --val-images 2 --threads 2 --steps 20");
+    CAPTURE(r.output);
+    REQUIRE(r.code == 0);
+    int validations = 0;
+    for (size_t at = 0; (at = r.output.find("val PSNR", at)) != std::string::npos; ++at) ++validations;
+    CHECK(validations >= 5);
+}

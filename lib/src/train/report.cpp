@@ -91,6 +91,7 @@ void drawPanel(cv::Mat& canvas, cv::Rect rect, const std::vector<cv::Point2d>& p
         y0 = std::min(y0, fy(p.y));
         y1 = std::max(y1, fy(p.y));
     }
+    x0 = std::min(x0, 0.0);  // steps from the start: one validation is a dot at its step, not the whole axis
     if (x1 <= x0) x1 = x0 + 1;
     if (y1 <= y0) y0 -= 0.5, y1 += 0.5;
     const double pad = 0.05 * (y1 - y0);  // curves off the frame
@@ -99,6 +100,7 @@ void drawPanel(cv::Mat& canvas, cv::Rect rect, const std::vector<cv::Point2d>& p
     auto py = [&](double v) { return plot.y + plot.height - int(std::lround((v - y0) / (y1 - y0) * plot.height)); };
     char buf[64];
     for (double t : niceTicks(x0, x1, 6)) {
+        if (std::abs(t - std::round(t)) > 1e-9) continue;  // steps are whole numbers: no "200 200 201"
         cv::line(canvas, {px(t), plot.y + 1}, {px(t), plot.y + plot.height - 1}, grid);
         cv::line(canvas, {px(t), plot.y + plot.height}, {px(t), plot.y + plot.height + 4}, ink);
         std::snprintf(buf, sizeof buf, "%.0f", t);
