@@ -637,9 +637,9 @@ TEST_CASE("cli: denoise --model document keeps the sample page's ink: heading, s
 TEST_CASE("cli: colorize --model document colours the sample page closer to its truth than the photo colorizer") {
     // The shipped document colorizer on the project's own sample page (a generated page; the model
     // learnt from real scans of wills): at least 1 dB above the grey page and 0.5 dB above the photo
-    // colorizer (measured 2026-12-07: 25.21, grey 23.62, photo colorizer 24.66), and its black text
+    // colorizer (measured 2026-12-07: 25.30, grey 23.62, photo colorizer 24.66), and its black text
     // near neutral: the mean chroma of the output where the truth is dark neutral ink (a label map
-    // made here from the truth) under 6 (measured 5.5, the photo colorizer 5.4; the model trained on
+    // made here from the truth) under 6 (measured 4.7, the photo colorizer 5.4; the model trained on
     // generated pages alone, with its neutral-or-colour decode, 1.7, but it painted real scans' ink
     // blue: models/README.md).
     testutil::TempDir dir;
