@@ -140,14 +140,13 @@ TEST_CASE("grad: losses and code penalties against finite differences") {
     }
 }
 
-TEST_CASE("grad: softmax cross-entropy against finite differences") {
-    const int64_t N = 2, C = 5, HW = 3;
-    auto logits = randomVec(N * C * HW, 16, -2, 2);
-    std::vector<int32_t> labels{0, 4, 2, 1, 3, 3};
-    std::vector<float> w{1.f, 0.5f, 2.f, 1.5f, 0.7f};
+namespace {
+
+// A loss of the logits (loss(logits, grad) assigns grad) against central finite differences.
+void checkCrossEntropyGradient(const Vec& logits, const std::function<double(const float*, float*)>& loss) {
     auto eval = [&](const Vec& v, std::vector<float>* grad) {
         std::vector<float> lf(v.begin(), v.end()), g(v.size());
-        const double l = aekit::softmaxCrossEntropy(lf.data(), labels.data(), w.data(), g.data(), N, C, HW);
+        const double l = loss(lf.data(), g.data());
         if (grad) *grad = g;
         return l;
     };
@@ -159,6 +158,18 @@ TEST_CASE("grad: softmax cross-entropy against finite differences") {
         down[i] -= 1e-3;
         CHECK((eval(up, nullptr) - eval(down, nullptr)) / 2e-3 == doctest::Approx(g[i]).epsilon(2e-2).scale(1e-3));
     }
+}
+
+}  // namespace
+
+TEST_CASE("grad: softmax cross-entropy against finite differences") {
+    const int64_t N = 2, C = 5, HW = 3;
+    auto logits = randomVec(N * C * HW, 16, -2, 2);
+    std::vector<int32_t> labels{0, 4, 2, 1, 3, 3};
+    std::vector<float> w{1.f, 0.5f, 2.f, 1.5f, 0.7f};
+    checkCrossEntropyGradient(logits, [&](const float* l, float* g) {
+        return aekit::softmaxCrossEntropy(l, labels.data(), w.data(), g, N, C, HW);
+    });
 }
 
 TEST_CASE("grad: softmax cross-entropy with soft labels (4 classes a pixel, shares) against finite differences") {
@@ -177,20 +188,9 @@ TEST_CASE("grad: softmax cross-entropy with soft labels (4 classes a pixel, shar
             }
         }
     std::vector<float> w{1.f, 0.5f, 2.f, 1.5f, 0.7f};
-    auto eval = [&](const Vec& v, std::vector<float>* grad) {
-        std::vector<float> lf(v.begin(), v.end()), g(v.size());
-        const double l = aekit::softmaxCrossEntropy(lf.data(), labels.data(), shares.data(), K, w.data(), g.data(), N, C, HW);
-        if (grad) *grad = g;
-        return l;
-    };
-    std::vector<float> g;
-    eval(logits, &g);
-    for (size_t i = 0; i < logits.size(); ++i) {
-        Vec up = logits, down = logits;
-        up[i] += 1e-3;
-        down[i] -= 1e-3;
-        CHECK((eval(up, nullptr) - eval(down, nullptr)) / 2e-3 == doctest::Approx(g[i]).epsilon(2e-2).scale(1e-3));
-    }
+    checkCrossEntropyGradient(logits, [&](const float* l, float* g) {
+        return aekit::softmaxCrossEntropy(l, labels.data(), shares.data(), K, w.data(), g, N, C, HW);
+    });
     // One label with share 1 is the hard loss.
     std::vector<int32_t> hard{0, 4, 2, 1, 3, 3};
     std::vector<float> one(hard.size(), 1.f), g1(logits.size()), g2(logits.size());

@@ -40,25 +40,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Runs aekit with args (no shell) and returns its exit code and peak resident memory in MB.
-std::pair<int, double> runMeasured(const std::vector<std::string>& args) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::vector<char*> argv{const_cast<char*>(AEKIT_BINARY)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        ::dup2(devnull, 2);
-        ::execv(AEKIT_BINARY, argv.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    struct rusage usage {};
-    ::wait4(pid, &status, 0, &usage);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), double(usage.ru_maxrss) / 1024.0};
-}
-
 std::string shippedColourModel() { return std::string(std::getenv("AEKIT_SOURCE_DIR")) + "/models/denoise-color.safetensors"; }
 
 // A safetensors file with this header text and no tensors.
@@ -242,7 +223,7 @@ TEST_CASE("hardening: --max-memory is a ceiling the measured peak memory respect
     const int needed = std::stoi(refused.output.substr(at + 15));
     for (const int budget : {needed, needed + 400}) {
         CAPTURE(budget);
-        const auto [code, peakMb] = runMeasured({"denoise", dir / "photo.png", "-o", dir / ("out" + std::to_string(budget) + ".png"),
+        const auto [code, peakMb] = testutil::runMeasured({"denoise", dir / "photo.png", "-o", dir / ("out" + std::to_string(budget) + ".png"),
                                                  "--model", "color", "--max-memory", std::to_string(budget), "--threads", "2"});
         CAPTURE(peakMb);
         CHECK(code == 0);
@@ -267,7 +248,7 @@ TEST_CASE("hardening: a folder of colour and grey photos (two default models) st
     REQUIRE(at != std::string::npos);
     const int budget = std::stoi(refused.output.substr(at + 15));
     CAPTURE(budget);
-    const auto [code, peakMb] = runMeasured({"denoise", in, "-o", dir / "out", "--max-memory", std::to_string(budget), "--threads", "2"});
+    const auto [code, peakMb] = testutil::runMeasured({"denoise", in, "-o", dir / "out", "--max-memory", std::to_string(budget), "--threads", "2"});
     CAPTURE(peakMb);
     CHECK(code == 0);
 #if !defined(__SANITIZE_ADDRESS__)

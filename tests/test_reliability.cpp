@@ -38,6 +38,26 @@ using testutil::runAekit;
 using testutil::writeBytes;
 namespace fs = std::filesystem;
 
+namespace {
+
+// A command refused before any work: exit 2 and one line that says why.
+struct Refusal {
+    std::string command, says;
+};
+
+void checkRefusedUpFront(const std::vector<Refusal>& cases) {
+    for (const auto& c : cases) {
+        const auto r = runAekit(c.command);
+        CAPTURE(c.command);
+        CAPTURE(r.output);
+        CHECK(r.code == 2);
+        CHECK(r.output.find(c.says) != std::string::npos);
+        CHECK(lineCount(r.output) == 1);
+    }
+}
+
+}  // namespace
+
 TEST_CASE("reliability: an output folder inside the input folder never overwrites the images already there") {
     testutil::TempDir dir;
     const std::string photos = dir / "photos";
@@ -179,10 +199,7 @@ TEST_CASE("reliability: options out of range are refused once, whatever the comm
     testutil::TempDir dir;
     makeImages(dir / "in", 1, 40, 32, 3, 5);
     const std::string in = dir / "in";
-    struct Case {
-        std::string command, says;
-    };
-    const std::vector<Case> cases = {
+    const std::vector<Refusal> cases = {
         {"denoise " + in + " -o " + (dir / "o1") + " --threads 100000", "--threads must be 0 (all cores) to"},
         {"eval --model color --images " + in + " --threads 20000", "--threads must be 0 (all cores) to"},
         {"train --task denoise --data " + in + " --out " + (dir / "m.safetensors") + " --threads 5000", "--threads must be 0 (all cores) to"},
@@ -191,14 +208,7 @@ TEST_CASE("reliability: options out of range are refused once, whatever the comm
         {"eval --model color --images " + in + " --seed 12x", "--seed: a whole number from 0"},
         {"anomaly --model " + (dir / "none.safetensors") + " " + in + " -o " + (dir / "o3") + " --percentile nan", "--percentile must be"},
     };
-    for (const auto& c : cases) {
-        const auto r = runAekit(c.command);
-        CAPTURE(c.command);
-        CAPTURE(r.output);
-        CHECK(r.code == 2);
-        CHECK(r.output.find(c.says) != std::string::npos);
-        CHECK(lineCount(r.output) == 1);
-    }
+    checkRefusedUpFront(cases);
     CHECK_FALSE(fs::exists(dir / "o1"));
     CHECK_FALSE(fs::exists(dir / "o2"));
     // A tile side near INT_MAX is the whole frame (it overflowed the rounding and ran for a minute):
@@ -285,24 +295,14 @@ TEST_CASE("reliability: side outputs are checked before the work, not after it")
     makeImages(dir / "in", 2, 40, 32, 3, 5);
     fs::create_directories(dir / "existing");
     const std::string in = dir / "in";
-    struct Case {
-        std::string command, says;
-    };
-    const std::vector<Case> cases = {
+    const std::vector<Refusal> cases = {
         {"train --task denoise --data " + in + " --out " + (dir / "existing") + " --steps 2 --batch 1 --patch 16", "--out names a folder"},
         {"eval --model color --images " + in + " --json " + (dir / "missing/x.json"), "no such folder"},
         {"corrupt " + in + " -o " + (dir / "c") + " --noise gaussian:5 --manifest " + (dir / "existing"), "--manifest names a folder"},
         {"corrupt " + in + " -o " + (dir / "c2") + " --noise gaussian:5 --manifest " + (dir / "missing/m.csv"), "no such folder"},
         {"bench --json " + (dir / "existing"), "--json names a folder"},
     };
-    for (const auto& c : cases) {
-        const auto r = runAekit(c.command);
-        CAPTURE(c.command);
-        CAPTURE(r.output);
-        CHECK(r.code == 2);
-        CHECK(r.output.find(c.says) != std::string::npos);
-        CHECK(lineCount(r.output) == 1);
-    }
+    checkRefusedUpFront(cases);
     CHECK_FALSE(fs::exists(dir / "c"));
     CHECK_FALSE(fs::exists(dir / "existing.ckpt"));
     // A side output that is a link to something that is not a regular file is refused, not replaced.
@@ -522,29 +522,6 @@ TEST_CASE("reliability: a multi-page TIFF gives one whole page, an animated PNG 
     CHECK(readImage(dir / "out/anim.png").width == 64);
 }
 
-namespace {
-
-// Runs aekit with args (no shell): its exit code and peak resident memory in MB.
-std::pair<int, double> peakOf(const std::vector<std::string>& args) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::vector<char*> argv{const_cast<char*>(AEKIT_BINARY)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        ::dup2(devnull, 2);
-        ::execv(AEKIT_BINARY, argv.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    struct rusage usage {};
-    ::wait4(pid, &status, 0, &usage);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), double(usage.ru_maxrss) / 1024.0};
-}
-
-}  // namespace
-
 TEST_CASE("reliability: a very wide model is refused up front under a ceiling, and info stays within the default budget") {
     testutil::TempDir dir;
     // 4096 channels at full resolution and a tiny rest: a 600 KB file whose activations are 16 KB a pixel.
@@ -570,10 +547,10 @@ TEST_CASE("reliability: a very wide model is refused up front under a ceiling, a
     CHECK_FALSE(fs::exists(dir / "out"));
     // info measures the context within the default budget, and denoise within its ceiling (each took
     // 6 GB measuring the context on probes a few receptive fields wide): both finish, within bounds.
-    const auto [infoCode, infoMB] = peakOf({"info", path});
+    const auto [infoCode, infoMB] = testutil::runMeasured({"info", path});
     CHECK(infoCode == 0);
     CHECK(infoMB < 1536 + 300);
-    const auto [runCode, runMB] = peakOf({"denoise", dir / "in", "-o", dir / "out2", "--model", path, "--max-memory", "600"});
+    const auto [runCode, runMB] = testutil::runMeasured({"denoise", dir / "in", "-o", dir / "out2", "--model", path, "--max-memory", "600"});
     CHECK(runCode == 0);
     CHECK(runMB < 600);
 }
@@ -598,7 +575,7 @@ TEST_CASE("reliability: training a deep, wide network does not spend minutes and
     testutil::TempDir dir;
     makeImages(dir / "in", 2, 160, 140, 3, 5);
     const std::string out = dir / "m.safetensors";
-    const auto [code, peakMB] = peakOf({"train", "--task", "denoise", "--data", dir / "in", "--out", out, "--levels", "7", "--channels", "32",
+    const auto [code, peakMB] = testutil::runMeasured({"train", "--task", "denoise", "--data", dir / "in", "--out", out, "--levels", "7", "--channels", "32",
                                         "--code", "32", "--steps", "2", "--batch", "1", "--patch", "128", "--val-images", "1",
                                         "--threads", "2"});
     CHECK(code == 0);
