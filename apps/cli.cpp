@@ -363,6 +363,11 @@ std::string formatOf(const std::string& path) {
 
 }  // namespace
 
+bool lossyFormat(const std::string& path) {
+    const std::string f = formatOf(path);
+    return f == ".jpg" || f == ".webp";
+}
+
 void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& a,
                      const char* inputsHelp) {
     options.add_options()("input", po::value(&a.inputs)->multitoken(), inputsHelp)(
@@ -495,8 +500,7 @@ int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const st
     if (cluster.leader() && a.write.quality > 0) {  // given, but no output is JPEG or WebP: say it is unused
         bool lossy = false;
         for (const auto& item : plan.items) {
-            const std::string f = formatOf(item.output);
-            lossy |= item.output == "-" || f == ".jpg" || f == ".webp";  // standard output: its format is the input's
+            lossy |= item.output == "-" || lossyFormat(item.output);  // standard output: its format is the input's
         }
         if (!lossy && !plan.items.empty()) note("--quality applies to JPEG and WebP outputs; these outputs are lossless, so it is unused");
     }
