@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# README's ONNX snippet, run as written there: the photo model exported, the python block under
+# The ONNX snippet of docs/commands.md (export), run as written there: the photo model exported, the python block under
 # "export" executed with OpenCV's dnn module on samples/noisy/scene.png cut to 384x256, and its output
 # compared with `aekit denoise` of the same crop: within one 8-bit level everywhere. Exit 77 (CTest:
 # skipped) where no python3 has OpenCV's module.
@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 "$build/apps/aekit" export photo --onnx photo.onnx >/dev/null
-"$py" - "$src/README.md" "$src/samples/noisy/scene.png" <<'PY'
+"$py" - "$src/docs/commands.md" "$src/samples/noisy/scene.png" <<'PY'
 import re, sys, textwrap
 import cv2, numpy as np
 readme = open(sys.argv[1], encoding="utf-8").read()
@@ -37,6 +37,6 @@ import cv2, numpy as np
 a = cv2.imread("aekit.png").astype(int)
 b = cv2.imread("onnx.png").astype(int)
 d = np.abs(a - b)
-print("README's ONNX snippet against aekit denoise: max %d, mean %.2e levels" % (d.max(), d.mean()))
+print("the documented ONNX snippet against aekit denoise: max %d, mean %.2e levels" % (d.max(), d.mean()))
 sys.exit(0 if d.max() <= 1 else 1)
 PY
