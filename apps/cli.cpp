@@ -177,7 +177,7 @@ int checkedThreads(const po::variables_map& vm) {
     return t;
 }
 
-void applyThreads(const po::variables_map& vm) { aekit::setThreads(checkedThreads(vm)); }
+void applyThreads(const po::variables_map& vm) { aekit::setThreads(checkedThreads(vm), aekit::Cluster::job().localSize()); }
 
 void addPrecision(po::options_description& options) {
     options.add_options()("precision", po::value<std::string>()->default_value("f32"),

@@ -21,6 +21,7 @@ int runAnomaly(int argc, char** argv);
 int runEmbed(int argc, char** argv);
 int runNoise(int argc, char** argv);
 int runExport(int argc, char** argv);
+int runPlot(int argc, char** argv);
 
 inline const std::vector<Command>& commands() {
     static const std::vector<Command> table{
@@ -32,6 +33,7 @@ inline const std::vector<Command>& commands() {
         {"anomaly", "anomaly maps and scores from an autoencoder's reconstruction error", runAnomaly},
         {"embed", "bottleneck codes of images (CSV, scatter plot, PCA comparison)", runEmbed},
         {"noise", "measure the noise in images (level, correlation) without a clean reference", runNoise},
+        {"plot", "draw a training log's loss and validation curves (as train does)", runPlot},
         {"bench", "speed of the benchmark network (training and inference)", runBench},
         {"info", "describe a model file", runInfo},
         {"export", "a model's network as ONNX, to run it elsewhere", runExport},

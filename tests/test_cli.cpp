@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "aekit/color.hpp"
 #include "aekit/image.hpp"
@@ -25,6 +26,7 @@ using namespace aekit;
 using testutil::bytesOf;
 using testutil::lineCount;
 using testutil::makeImages;
+using testutil::writeBytes;
 using testutil::runAekit;
 namespace fs = std::filesystem;
 
@@ -252,6 +254,12 @@ TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
         }
         CHECK(losses >= 1);
         CHECK(vals >= 2);
+        // `aekit plot` draws the kept log as train drew it.
+        const std::string label = std::string(task) == "colorize" ? " --val-label 'PSNR (colour)'" : "";
+        const auto p = runAekit("plot " + out + ".csv -o " + (dir / "again.png") + label);
+        INFO(p.output);
+        CHECK(p.code == 0);
+        CHECK(bytesOf(dir / "again.png") == bytesOf(out + ".plot.png"));
         const Model m = Model::load(out);
         CHECK(std::string(toString(m.task)) == task);
         const auto t = nlohmann::json::parse(m.metadata.at("aekit.training"));
@@ -280,6 +288,34 @@ TEST_CASE("cli: train each task end to end, with CSV, plot and preview") {
     INFO(e.output);
     CHECK(e.code == 0);
     CHECK(e.output.find("6 images x 16 values") != std::string::npos);
+}
+
+TEST_CASE("cli: plot refuses what is not a training log, and a batch of logs goes on past one") {
+    testutil::TempDir dir;
+    writeBytes(dir / "good.csv", "step,loss,lr,patches_per_s,val,seconds\n50,0.01,0.001,10,,5.0\n100,0.008,0.0009,10,30.5,10.0\n");
+    writeBytes(dir / "other.csv", "name,value\na,1\n");
+    writeBytes(dir / "empty.csv", "step,loss,lr,patches_per_s,val,seconds\n");
+    for (const auto& [args, code, says] : std::vector<std::tuple<std::string, int, std::string>>{
+             {dir / "other.csv", 3, "not a training log"},
+             {dir / "empty.csv", 3, "has no rows"},
+             {dir / "missing.csv", 2, "no such file"},
+             {dir.path().string(), 2, "is a folder"},
+             {dir / "good.csv" + " -o " + (dir / "good.jpg"), 2, "a plot is a PNG"},
+             {dir / "good.csv" + " -o " + (dir / "good.csv"), 2, "good.csv"},
+             {dir / "good.csv" + " " + (dir / "other.csv") + " -o " + (dir / "x.png"), 2, "-o names one plot"}}) {
+        CAPTURE(args);
+        const auto r = runAekit("plot " + args);
+        CHECK(r.code == code);
+        CHECK(r.output.find(says) != std::string::npos);
+        CHECK(testutil::lineCount(r.output) == 1);
+    }
+    CHECK(bytesOf(dir / "good.csv").size() > 50);  // the refused output over the input left it whole
+    const auto r = runAekit("plot " + (dir / "other.csv") + " " + (dir / "good.csv"));
+    INFO(r.output);
+    CHECK(r.code == 1);
+    CHECK(fs::exists(dir / "good.plot.png"));
+    CHECK_FALSE(fs::exists(dir / "other.plot.png"));
+    CHECK(r.output.find("1 of 2 logs failed") != std::string::npos);
 }
 
 TEST_CASE("cli: a run stopped at step k and resumed to n equals an uninterrupted run to n") {

@@ -120,8 +120,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Threads used by oneDNN and aekit's own loops (0: all cores). One owner: call before building networks.
-void setThreads(int threads);
+// Threads used by oneDNN and aekit's own loops. 0: the machine's cores shared among the processes
+// of one job that run on it (mpirun -np 2 on 2 cores: 1 each; the caller knows its job, see
+// Cluster::job().localSize()). One owner: call before building networks.
+void setThreads(int threads, int processesHere = 1);
 int threads();
 
 }  // namespace aekit

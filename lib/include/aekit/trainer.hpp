@@ -139,6 +139,11 @@ TrainResult train(const TrainOptions& options);
 // every value of its type and range (step, batch, patch, seed, noise, ...; class weights when classify).
 void checkCheckpointRecord(const std::string& text, const std::string& path, bool classify = false);
 
+// Draws a training log (MODEL.csv, as train writes it) as train's plot: the loss on a log scale and
+// the validation figure, labelled `valLabel`, side by side. Throws Error(BadFile) naming the log when
+// it is not a training log or holds no row; the PNG is written atomically.
+void plotTrainingLog(const std::string& csvPath, const std::string& pngPath, const std::string& valLabel);
+
 // The ab-bin class weights a colorize run with these options trains with: from the histogram of its
 // training images (o.data after the validation split, resized by o.resizeShort) and o.rebalance.
 // For colorizers saved before models carried their weights (`aekit info --record-class-weights`).

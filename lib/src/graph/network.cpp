@@ -6,7 +6,6 @@
 
 #include <algorithm>
 
-#include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
 #include "aekit/random.hpp"
 #include "graph/autoencoder.hpp"
@@ -166,8 +165,9 @@ std::vector<ParamView> Network::params() {
 }
 void Network::weightsChanged() { impl_->g.weightsChanged(); }
 
-// 0: the machine's cores, shared among the job's ranks on this machine (mpirun -np 2 on 2 cores: 1 each).
-void setThreads(int n) { omp_set_num_threads(n > 0 ? n : std::max(1, omp_get_num_procs() / Cluster::job().localSize())); }
+void setThreads(int n, int processesHere) {
+    omp_set_num_threads(n > 0 ? n : std::max(1, omp_get_num_procs() / std::max(1, processesHere)));
+}
 int threads() { return omp_get_max_threads(); }
 
 }  // namespace aekit

@@ -15,9 +15,12 @@
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
 #include "aekit/output_files.hpp"
+#include "aekit/trainer.hpp"
 #include "io/atomic_file.hpp"
 
 namespace aekit::training {
+
+constexpr const char* kLogHeader = "step,loss,lr,patches_per_s,val,seconds";
 
 void appendLog(const std::string& csvPath, const LogRow& r) {
     // The whole log is rewritten atomically: a crash never leaves half a row, a full disk is reported.
@@ -28,7 +31,7 @@ void appendLog(const std::string& csvPath, const LogRow& r) {
         if (!in.good() && !in.eof()) fail(ErrorKind::Io, csvPath + ": cannot read the training log");
         if (!text.empty() && text.back() != '\n') text += '\n';
     }
-    if (text.empty()) text = "step,loss,lr,patches_per_s,val,seconds\n";
+    if (text.empty()) text = std::string(kLogHeader) + "\n";
     auto cell = [](double v) { return std::isfinite(v) ? std::to_string(v) : std::string(); };  // empty: no figure
     char line[256];
     std::snprintf(line, sizeof line, "%lld,%s,%.6g,%.4g,%s,%.1f\n", r.step, cell(r.loss).c_str(), r.lr,
@@ -194,3 +197,21 @@ void writePreview(const std::string& pngPath, const std::vector<std::vector<Imag
 }
 
 }  // namespace aekit::training
+
+namespace aekit {
+
+void plotTrainingLog(const std::string& csvPath, const std::string& pngPath, const std::string& valLabel) {
+    if (!std::filesystem::exists(csvPath)) fail(ErrorKind::InvalidArgument, csvPath + ": no such file");
+    if (std::filesystem::is_directory(csvPath)) fail(ErrorKind::InvalidArgument, csvPath + ": is a folder, not a training log");
+    std::ifstream f(csvPath, std::ios::binary);
+    if (!f) fail(ErrorKind::Io, csvPath + ": cannot read");
+    std::string header;
+    std::getline(f, header);
+    if (!header.empty() && header.back() == '\r') header.pop_back();
+    if (header != training::kLogHeader)
+        fail(ErrorKind::BadFile, csvPath + ": not a training log (its first line should be " + training::kLogHeader + ")");
+    if (training::readLog(csvPath).empty()) fail(ErrorKind::BadFile, csvPath + ": the training log has no rows");
+    training::writePlot(csvPath, pngPath, valLabel);
+}
+
+}  // namespace aekit

@@ -220,7 +220,7 @@ void Trainer::shareState(Network& net, Optimizer& opt, int64_t& step, double& se
 
 TrainResult Trainer::run() {
     configure();
-    setThreads(o_.threads);
+    setThreads(o_.threads, cluster_.localSize());
     loadData();
     const training::Validator validator(o_, head_, noise_, *valSet_);
 
