@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "aekit/batch_job.hpp"
 #include "aekit/cluster.hpp"
 #include "aekit/error.hpp"
 #include "aekit/network.hpp"
@@ -84,24 +85,12 @@ std::string oneLine(std::string text) {
 
 namespace {
 
-int exitCodeFor(aekit::ErrorKind kind) {
-    switch (kind) {
-        case aekit::ErrorKind::InvalidArgument: return kUsage;
-        case aekit::ErrorKind::BadFile: return kBadFile;
-        case aekit::ErrorKind::Io: return kIo;
-        case aekit::ErrorKind::Unsupported: return kUnsupported;
-        case aekit::ErrorKind::Engine: return kOneDnn;
-        case aekit::ErrorKind::Internal: return kInternal;
-    }
-    return kInternal;
-}
-
 int runGuarded(const std::function<int()>& body, const std::string& who) {
     try {
         return body();
     } catch (const aekit::Error& e) {
         std::cerr << "aekit: " << who << oneLine(e.what()) << "\n";
-        return exitCodeFor(e.kind());
+        return aekit::exitCodeFor(e.kind());
     } catch (const po::error& e) {
         std::cerr << "aekit: " << who << oneLine(e.what()) << " (see --help)\n";
         return kUsage;
@@ -208,16 +197,12 @@ void addColourOptions(po::options_description& options, aekit::InferenceOptions&
 }
 
 void applyColourOptions(const po::variables_map& vm, aekit::InferenceOptions& io) {
-    if (!vm["size"].defaulted() && io.colorizeSize < 0)
+    if (!vm["size"].defaulted() && io.colorizeSize < 0)  // -1 is "the model's", which only the default means
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
-    if (!io.colourDecode.empty() && io.colourDecode != "mean" && io.colourDecode != "neutral-or-colour")
-        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-decode: mean or neutral-or-colour");
     const std::string method = vm["colour-upsample"].as<std::string>();
     if (method != "guided" && method != "bilinear")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--colour-upsample: guided or bilinear");
     io.guidedColour = method == "guided";
-    if (!(io.vividness == -1 || (io.vividness >= 0 && io.vividness <= 1)))
-        throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--vividness: from 0 (faithful) to 1 (vivid)");
 }
 
 std::vector<std::string> modelSearchPath() {
@@ -335,6 +320,13 @@ void note(const std::string& text) {
     std::cerr << "note: " << oneLine(text) << "\n";
 }
 
+void noteRaisedTile(const aekit::InferenceOptions& io, const aekit::ImageModel& model) {
+    const int useful = model.smallestUsefulTile();
+    if (io.tile > 0 && io.tile < useful)
+        note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " + std::to_string(useful / 4) +
+             " px of context on each side); raised to " + std::to_string(useful));
+}
+
 namespace {
 
 // --format's extension: ".png", ".jpg", ".tif", ".webp" or ".bmp".
@@ -411,37 +403,9 @@ std::function<void(const uint64_t&)> positiveSize(const char* option) {
     };
 }
 
-namespace {
-
-// Standard input or output stands for one image: checked, then planned as one item.
-aekit::BatchPlan planStreams(const BatchArgs& a) {
-    using aekit::Error, aekit::ErrorKind;
-    aekit::BatchPlan plan;
-    if (std::find(a.inputs.begin(), a.inputs.end(), "-") != a.inputs.end()) {
-        if (a.inputs.size() > 1) throw Error(ErrorKind::InvalidArgument, "-: standard input holds one image; give it alone");
-        if (a.out != "-" && !aekit::isImagePath(a.out))
-            throw Error(ErrorKind::InvalidArgument, "-: an image from standard input needs -o FILE.EXT or -o - (not a folder)");
-        plan.items.push_back({"-", "standard input", a.out});
-        return plan;
-    }
-    std::error_code ec;
-    if (a.inputs.size() != 1 || fs::is_directory(a.inputs[0], ec))
-        throw Error(ErrorKind::InvalidArgument, "-o -: standard output takes one image; give one input file");
-    if (!fs::exists(a.inputs[0], ec))
-        plan.problems.push_back(a.inputs[0] + ": no such file or folder");
-    else if (!aekit::isImagePath(a.inputs[0]))
-        plan.problems.push_back(a.inputs[0] + ": not a format aekit reads (png, jpg, jpeg, tif, tiff, bmp, webp)");
-    else
-        plan.items.push_back({a.inputs[0], fs::path(a.inputs[0]).filename().string(), "-"});
-    return plan;
-}
-
-}  // namespace
 
 namespace {
 
-using Runner = std::function<aekit::BatchReport(const aekit::BatchPlan&, bool overwrite,
-                                                const std::function<void(size_t, size_t)>& progress, const std::atomic<bool>* stop)>;
 
 // The verbose line for an item written: input -> output (megapixels, seconds since it started).
 void printWritten(const aekit::BatchItem& item, std::chrono::steady_clock::time_point start) {
@@ -453,110 +417,32 @@ void printWritten(const aekit::BatchItem& item, std::chrono::steady_clock::time_
     std::cerr << seconds << " s)\n";
 }
 
-// What can be known of the inputs and -o before any work, refused once (exit 2): a named input that
-// does not exist, an output file for several images, an output folder that is an input folder.
-void checkInputsAndOutput(const BatchArgs& a) {
-    using aekit::Error, aekit::ErrorKind;
-    std::error_code ec;
-    bool folderInput = false;
-    for (const auto& in : a.inputs) {
-        if (!fs::exists(in, ec)) throw Error(ErrorKind::InvalidArgument, in + ": no such file or folder");
-        folderInput |= fs::is_directory(in, ec);
+int runPlanned(const BatchArgs& a, const char* verb, const aekit::JobRun& run, const std::string& defaultExtension) {
+    aekit::JobRequest request;
+    request.inputs = a.inputs;
+    request.out = a.out;
+    request.extension = a.format.empty() ? defaultExtension : formatExtension(a.format);
+    request.formatName = a.format;
+    request.overwrite = a.overwrite;
+    request.dryRun = a.dryRun;
+    request.qualityGiven = a.write.quality > 0;
+    aekit::JobVoice voice;
+    voice.note = note;
+    voice.message = [](const std::string& line) { std::cerr << oneLine(line) << "\n"; };
+    voice.listing = [](const std::string& line) { std::cout << line << "\n"; };
+    voice.quiet = verbosity == Verbosity::Quiet;
+    std::unique_ptr<Progress> progress;
+    if (!voice.quiet) {
+        const std::string what = aekit::Cluster::job().distributed() ? std::string(verb) + " (rank 0's share)" : std::string(verb);
+        voice.progress = [&progress, what](size_t done, size_t failed, size_t total) {
+            if (!progress) progress = std::make_unique<Progress>(total, what);
+            progress->update(done, failed);
+        };
+        voice.progressEnd = [&progress] {
+            if (progress) progress->finish();
+        };
     }
-    const bool several = folderInput || a.inputs.size() > 1;
-    const bool outFolder = fs::is_directory(a.out, ec);
-    if (several && !outFolder && fs::exists(a.out, ec))
-        throw Error(ErrorKind::InvalidArgument, "-o " + a.out + ": an existing file, but the outputs of " +
-                                                   (folderInput ? "a folder" : "several inputs") + " need a folder");
-    if (several && !outFolder && aekit::isImagePath(a.out))
-        throw Error(ErrorKind::InvalidArgument, "-o " + a.out + ": names one image, but " + (folderInput ? "a folder holds" : "several inputs are") +
-                                                   " several (name a folder)");
-    if (outFolder)
-        for (const auto& in : a.inputs)
-            if (fs::is_directory(in, ec) && fs::equivalent(in, a.out, ec))
-                throw Error(ErrorKind::InvalidArgument, "-o " + a.out + ": is the input folder " + in +
-                                                           " itself (outputs would sit among the inputs; choose another folder)");
-}
-
-int runPlanned(const BatchArgs& a, const char* verb, const Runner& run, const std::string& defaultExtension) {
-    using aekit::Error, aekit::ErrorKind;
-    if (a.inputs.empty()) throw Error(ErrorKind::InvalidArgument, "give at least one input file or folder (or - for standard input)");
-    if (a.out.empty()) throw Error(ErrorKind::InvalidArgument, "-o: name the output file or folder (or - for standard output)");
-    const std::string ext = a.format.empty() ? defaultExtension : formatExtension(a.format);
-    if (!a.format.empty() && a.out != "-" && aekit::isImagePath(a.out) && formatOf(a.out) != ext)
-        throw Error(ErrorKind::InvalidArgument, "-o " + a.out + " with --format " + a.format + ": the two name different formats");
-    const bool streams = a.out == "-" || std::find(a.inputs.begin(), a.inputs.end(), "-") != a.inputs.end();
-    if (!streams) checkInputsAndOutput(a);
-    const aekit::BatchPlan plan = streams ? planStreams(a) : aekit::planBatch(a.inputs, a.out, ext, a.overwrite);
-    if (plan.items.empty() && plan.problems.empty()) {
-        std::string named;
-        for (const auto& in : a.inputs) named += (named.empty() ? "" : ", ") + in;
-        std::cerr << "failed: no images found in " << oneLine(named) << " (png, jpg, jpeg, tif, tiff, bmp, webp)\n";
-        return kSomeFailed;
-    }
-    const aekit::Cluster& cluster = aekit::Cluster::job();
-    if (cluster.leader())
-        for (const auto& s : plan.skipped) note(s);
-    if (cluster.leader() && a.write.quality > 0) {  // given, but no output is JPEG or WebP: say it is unused
-        bool lossy = false;
-        for (const auto& item : plan.items) {
-            lossy |= item.output == "-" || lossyFormat(item.output);  // standard output: its format is the input's
-        }
-        if (!lossy && !plan.items.empty()) note("--quality applies to JPEG and WebP outputs; these outputs are lossless, so it is unused");
-    }
-    if (a.dryRun && !cluster.leader()) return kOk;  // the leader lists the whole job
-    if (a.dryRun) {
-        size_t existing = 0;
-        for (const auto& item : plan.items) {
-            std::error_code ec;
-            const bool exists = item.output != "-" && fs::exists(item.output, ec);
-            existing += exists && !a.overwrite;
-            std::cout << item.input << " -> " << item.output
-                      << (exists ? (a.overwrite ? "  (replaces the existing file)" : "  (exists: skipped; --overwrite replaces it)") : "")
-                      << "\n";
-        }
-        for (const auto& f : plan.problems) std::cerr << "failed: " << oneLine(f) << "\n";
-        if (verbosity != Verbosity::Quiet)
-            std::cerr << verb << " (dry run): " << plan.items.size() - existing << " would be written, " << existing << " skipped, "
-                      << plan.problems.size() << " failed\n";
-        return plan.problems.empty() ? kOk : kSomeFailed;
-    }
-    const auto* stop = installStopHandler();
-    // Under mpirun each rank takes its share of the files; the leader shows its own progress and
-    // prints the job's summary.
-    const aekit::BatchPlan mine = aekit::rankShare(plan, a.overwrite, cluster);
-    const bool showProgress = verbosity != Verbosity::Quiet && cluster.leader();
-    Progress progress(mine.items.size(), cluster.distributed() ? std::string(verb) + " (rank 0's share)" : std::string(verb));
-    // Standard output is always written (a file named "-" in the folder is not the output).
-    const aekit::BatchReport report = aekit::gatherReports(run(mine, a.overwrite || a.out == "-",
-                                                               [&](size_t done, size_t failed) {
-                                                                   if (showProgress) progress.update(done, failed);
-                                                               },
-                                                               stop),
-                                                           cluster);
-    progress.finish();
-    if (!cluster.leader()) {  // the job's exit code is the leader's, on every rank
-        int64_t code = 0;
-        cluster.sum(&code, 1);
-        return int(code);
-    }
-    if (verbosity != Verbosity::Quiet)
-        for (const auto& s : report.skipped) std::cerr << "skipped: " << s << " exists (use --overwrite)\n";
-    std::vector<std::string> failures = plan.problems;
-    failures.insert(failures.end(), report.failures.begin(), report.failures.end());
-    for (const auto& f : failures) std::cerr << "failed: " << oneLine(f) << "\n";
-    if (verbosity != Verbosity::Quiet)
-        std::cerr << verb << ": " << report.done << " written, " << report.skipped.size() << " skipped, " << failures.size()
-                  << " failed" << (report.interrupted || *stop ? ", interrupted" : "") << "\n";
-    int64_t code = report.interrupted ? kInterrupted : failures.empty() ? kOk : kSomeFailed;
-    // One image named on the command line: its own error's code (3 malformed, 5 unsupported), not a batch's 1.
-    std::error_code ec;
-    if (code == kSomeFailed && a.inputs.size() == 1 && !fs::is_directory(a.inputs[0], ec) && plan.problems.empty() &&
-        report.failures.size() == 1 && report.failureKinds.size() == 1)
-        code = exitCodeFor(report.failureKinds[0]);
-    if (*stop) code = kInterrupted;  // a stop during the last item (reading standard input) is still a stop
-    cluster.sum(&code, 1);
-    return int(code);
+    return aekit::runJob(request, verb, run, voice, a.dryRun ? nullptr : installStopHandler());
 }
 
 }  // namespace

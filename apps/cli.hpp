@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aekit/batch.hpp"
+#include "aekit/batch_job.hpp"
 #include "aekit/image.hpp"
 #include "aekit/inference.hpp"
 #include "aekit/model.hpp"
@@ -20,18 +21,18 @@ namespace cli {
 
 namespace po = boost::program_options;
 
-// Exit codes (README documents them).
+// Exit codes (README documents them; the library's aekit::ExitCode).
 enum Exit : int {
-    kOk = 0,
-    kSomeFailed = 1,    // a batch finished but some items failed
-    kUsage = 2,         // bad options or arguments
-    kBadFile = 3,       // an input file is malformed
-    kIo = 4,            // file system error
-    kUnsupported = 5,   // valid but unsupported input
-    kInternal = 70,     // a bug in aekit
-    kOneDnn = 71,       // oneDNN refused or failed
-    kUnknown = 72,      // anything else
-    kInterrupted = 130  // SIGINT/SIGTERM: stopped cleanly
+    kOk = aekit::kExitOk,
+    kSomeFailed = aekit::kExitSomeFailed,
+    kUsage = aekit::kExitUsage,
+    kBadFile = aekit::kExitBadFile,
+    kIo = aekit::kExitIo,
+    kUnsupported = aekit::kExitUnsupported,
+    kInternal = aekit::kExitInternal,
+    kOneDnn = aekit::kExitOneDnn,
+    kUnknown = aekit::kExitUnknown,
+    kInterrupted = aekit::kExitInterrupted
 };
 
 // A message as one line of bounded length: printable(text, 600).
@@ -111,6 +112,8 @@ enum class Verbosity { Quiet, Normal, Verbose };
 extern Verbosity verbosity;
 // "note: TEXT" on stderr, unless -q.
 void note(const std::string& text);
+// Notes that a --tile below the model's smallest useful tile is raised to it (InferenceOptions::raiseSmallTile).
+void noteRaisedTile(const aekit::InferenceOptions& io, const aekit::ImageModel& model);
 
 // The options every file-batch command shares: inputs (positional; "-" for standard input), -o
 // ("-" for standard output), --format, --quality, --max-pixels, --overwrite, --dry-run, -q, -v.

@@ -23,7 +23,7 @@ int runColorize(int argc, char** argv) {
     opts.add_options()
         ("model,m", po::value(&modelName), "colorize (photos), document (scanned pages), or a model file (default: document for images that look like a page, else colorize)")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic)")
-        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB");
+        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB");
     // clang-format on
     cli::addColourOptions(opts, io);
     cli::addCommon(opts);
@@ -35,12 +35,10 @@ int runColorize(int argc, char** argv) {
     io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
     io.raiseSmallTile = true;
     cli::applyColourOptions(vm, io);
+    io.check();
     // Loaded once, before any image: a bad model is one error, not one per file.
     const auto model = std::make_unique<aekit::ImageModel>(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Colorize)), io);
-    if (io.tile > 0 && io.tile < model->smallestUsefulTile())
-        cli::note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " +
-                  std::to_string(model->smallestUsefulTile() / 4) + " px of context on each side); raised to " +
-                  std::to_string(model->smallestUsefulTile()));
+    cli::noteRaisedTile(io, *model);
     // Without --model, an image that looks like a document page (aekit/page_look.hpp) gets the
     // document colorizer, loaded at the first such page; each model keeps its buffers up to the
     // budget, so one at a time.

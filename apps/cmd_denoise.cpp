@@ -23,7 +23,7 @@ int runDenoise(int argc, char** argv) {
         ("model,m", po::value(&modelName), "photo | photo-gray | color (alias gaussian) | gray | document, or a model file (default: photo for colour images, photo-gray for grey)")
         ("sigma", po::value(&sigma)->default_value(0), "remove at most noise of this level (0-255); 0: all the model finds")
         ("tile", po::value(&io.tile)->default_value(0), "tile side in pixels (0: automatic from --max-memory)")
-        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB)->notifier(cli::positiveSize("--max-memory")), "memory budget per image, MB")
+        ("max-memory", po::value(&io.maxMemoryMB)->default_value(io.maxMemoryMB), "memory budget per image, MB")
         ("ensemble", po::value(&io.ensemble)->default_value(1), "1, or 8: average over the 8 flips and rotations (8x slower, a little better)");
     // clang-format on
     cli::addCommon(opts);
@@ -35,17 +35,13 @@ int runDenoise(int argc, char** argv) {
     io.precision = cli::precision(vm);
     io.maxMemoryIsCeiling = !vm["max-memory"].defaulted();
     io.raiseSmallTile = true;
-    if (io.ensemble != 1 && io.ensemble != 8) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--ensemble: 1 or 8");
+    io.check();
     if (!(sigma >= 0 && sigma <= 255)) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--sigma: 0 to 255");
-    if (io.tile < 0) throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--tile: 0 (automatic) or a side in pixels");
     // Loaded once, before any image: a bad model is one error, not one per file. Without --model, grey
     // images get the photo model trained with grey examples too (on grey real noise it measured best),
     // loaded at the first grey image.
     aekit::ImageModel model(aekit::Model::load(cli::resolveModel(modelName, aekit::Task::Denoise)), io);
-    if (io.tile > 0 && io.tile < model.smallestUsefulTile())
-        cli::note("--tile " + std::to_string(io.tile) + " would keep little of each tile (the model needs " +
-                  std::to_string(model.smallestUsefulTile() / 4) + " px of context on each side); raised to " +
-                  std::to_string(model.smallestUsefulTile()));
+    cli::noteRaisedTile(io, model);
     std::unique_ptr<aekit::ImageModel> greyDefault;
     aekit::ImageModel* last = &model;
     auto modelFor = [&](int channels) -> aekit::ImageModel& {

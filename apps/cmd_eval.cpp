@@ -80,6 +80,7 @@ int runEval(int argc, char** argv) {
     cli::applyThreads(vm);
     o.inference.precision = cli::precision(vm);
     cli::applyColourOptions(vm, o.inference);
+    o.inference.check();
     if (protocol != "float" && protocol != "8bit")
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--protocol: float or 8bit");
     if (!baseline.empty() && baseline != "nlm") throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--baseline: nlm");

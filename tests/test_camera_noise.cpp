@@ -12,7 +12,7 @@
 #include "aekit/error.hpp"
 #include "aekit/noise.hpp"
 #include "aekit/noise_stats.hpp"
-#include "io/camera_noise.hpp"
+#include "noise/camera_noise.hpp"
 #include "support/synthetic.hpp"
 
 using namespace aekit;

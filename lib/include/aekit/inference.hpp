@@ -35,6 +35,10 @@ struct InferenceOptions {
     // Denoise: 1, or 8 to average the model's outputs over the image's 8 flips and rotations (the
     // self-ensemble: 8x the time, no extra memory, a little more PSNR).
     int ensemble = 1;
+
+    // The one check of these options (the commands call it right after parsing, ImageModel again):
+    // throws Error(InvalidArgument) naming the option as the command line spells it.
+    void check() const;
 };
 
 // What a folder's pipeline may hold for each image read ahead or written behind, beside the one

@@ -16,7 +16,7 @@
 #include "aekit/random.hpp"
 #include "core/huge_pages.hpp"
 #include "infer/context_radius.hpp"
-#include "io/dihedral.hpp"
+#include "core/dihedral.hpp"
 #include "tasks/codec.hpp"
 
 namespace aekit {
@@ -95,16 +95,10 @@ struct ImageModel::Impl {
 
     Impl(Model m, const InferenceOptions& o)
         : model(std::move(m)), options(o), net(model.arch, Mode::Inference, o.precision) {
-        if (o.tile < 0) fail(ErrorKind::InvalidArgument, "--tile must be 0 (automatic) or a side in pixels");
-        if (o.maxMemoryMB == 0 || o.maxMemoryMB > (1ull << 40)) fail(ErrorKind::InvalidArgument, "--max-memory must be a positive number of MB");
-        if (o.colorizeSize < -1) fail(ErrorKind::InvalidArgument, "--size must be 0 (full resolution) or a side in pixels");
-        if (o.ensemble != 1 && o.ensemble != 8)
-            fail(ErrorKind::InvalidArgument, "--ensemble must be 1 or 8, not " + std::to_string(o.ensemble));
+        o.check();
         net.setWeights(model.weights);
         // Weight copies kept for other tile shapes are not in the budget's measure: a ceiling keeps none.
         if (o.maxMemoryIsCeiling) net.setKeptWeightLayouts(1);
-        if (!(o.vividness == -1 || (o.vividness >= 0 && o.vividness <= 1)))
-            fail(ErrorKind::InvalidArgument, "--vividness must be from 0 (faithful) to 1 (vivid)");
         if (model.task == Task::Colorize) {
             head = tasks::ColorizeHead::fromMetadata(model.metadata, "model");
             if (o.vividness >= 0) head.vividness = float(o.vividness);
@@ -416,6 +410,16 @@ struct ImageModel::Impl {
         }
     }
 };
+
+void InferenceOptions::check() const {
+    if (tile < 0) fail(ErrorKind::InvalidArgument, "--tile: 0 (automatic) or a side in pixels");
+    if (maxMemoryMB == 0 || maxMemoryMB > (1ull << 40)) fail(ErrorKind::InvalidArgument, "--max-memory: a positive number of MB, at most 2^40");
+    if (colorizeSize < -1) fail(ErrorKind::InvalidArgument, "--size: 0 (full resolution) or a side in pixels");
+    if (ensemble != 1 && ensemble != 8) fail(ErrorKind::InvalidArgument, "--ensemble: 1 or 8, not " + std::to_string(ensemble));
+    if (!(vividness == -1 || (vividness >= 0 && vividness <= 1))) fail(ErrorKind::InvalidArgument, "--vividness: from 0 (faithful) to 1 (vivid)");
+    if (!colourDecode.empty() && colourDecode != "mean" && colourDecode != "neutral-or-colour")
+        fail(ErrorKind::InvalidArgument, "--colour-decode: mean or neutral-or-colour");
+}
 
 ImageModel::ImageModel(Model model, const InferenceOptions& options)
     : impl_(std::make_unique<Impl>(std::move(model), options)) {}

@@ -10,7 +10,7 @@
 #include "aekit/batch.hpp"
 #include "aekit/color.hpp"
 #include "aekit/error.hpp"
-#include "io/dihedral.hpp"
+#include "core/dihedral.hpp"
 
 namespace aekit::training {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The camera noise model (see camera_noise.hpp and docs/camera-noise.md). OpenCV does the image
 // maths: demosaicing, colour conversion, blurs and the JPEG codec.
-#include "io/camera_noise.hpp"
+#include "noise/camera_noise.hpp"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

@@ -10,7 +10,7 @@
 
 #include "aekit/error.hpp"
 #include "aekit/random.hpp"
-#include "io/camera_noise.hpp"
+#include "noise/camera_noise.hpp"
 
 namespace aekit {
 
