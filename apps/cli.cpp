@@ -491,7 +491,7 @@ int runImageBatch(const BatchArgs& a, const char* verb, const ComputeImage& comp
         }
     };
     // Reading ahead and writing behind hold up to two images beside the network's.
-    s.overlapBytes = aekit::pipelineImageBytes(inference);
+    s.overlapPixels = aekit::pipelineImagePixels(inference);
     return runPlanned(
         a, verb,
         [&](const aekit::BatchPlan& plan, bool overwrite, const std::function<void(size_t, size_t)>& progress,

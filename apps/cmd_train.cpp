@@ -53,6 +53,33 @@ std::vector<int> parseList(const std::string& s, const char* option) {
 
 namespace {
 
+bool given(const cli::po::variables_map& vm, const char* name) { return vm.count(name) && !vm[name].defaulted(); }
+
+// The architecture options not given on the command line, taken from a saved network's.
+void adoptArchitecture(aekit::TrainOptions& o, const cli::po::variables_map& vm, const aekit::Architecture& saved) {
+    auto& a = o.arch;
+    const bool shape = given(vm, "channels") || given(vm, "levels");
+    if (!shape) a.encoder = saved.encoder;
+    if (!shape && !given(vm, "decoder")) a.decoder = saved.decoder;
+    if (!given(vm, "code")) a.code = saved.code;
+    if (!given(vm, "convs")) a.convsPerLevel = saved.convsPerLevel;
+    if (!given(vm, "skips") && !given(vm, "no-skips")) o.skips = saved.skips;
+    if (!given(vm, "input-skip")) a.inputSkip = saved.inputSkip;
+    if (!given(vm, "residual") && !given(vm, "no-residual")) o.residual = saved.residual;
+    if (!given(vm, "upsample")) a.upsample = saved.upsample;
+    if (!given(vm, "activation")) a.activation = a.codeActivation = saved.activation;
+    if (!o.gray && saved.inChannels == 1 && o.task != aekit::Task::Colorize) o.gray = true;
+}
+
+// --init: the model's architecture, unless options say otherwise (a larger --convs deepens it).
+void adoptInitArchitecture(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
+    const aekit::SafetensorsContent c = aekit::readSafetensors(o.init);
+    const auto arch = c.metadata.find("aekit.arch"), task = c.metadata.find("aekit.task");
+    // A model of another task, or without its architecture: the trainer refuses it, saying which.
+    if (arch == c.metadata.end() || task == c.metadata.end() || task->second != aekit::toString(o.task)) return;
+    adoptArchitecture(o, vm, aekit::Architecture::fromJson(arch->second));
+}
+
 // --resume: the checkpoint holds the run's architecture and training options; those not given again
 // are taken from it, and one given again must agree (refused, naming it). Steps are the total, so a
 // larger --steps extends the run.
@@ -64,26 +91,13 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     const auto arch = c.metadata.find("aekit.arch"), ck = c.metadata.find("aekit.checkpoint");
     if (arch == c.metadata.end() || ck == c.metadata.end()) return;  // the trainer says what is missing
     aekit::checkCheckpointRecord(ck->second, path);  // values of the wrong type or range name the file, not an option
-    auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
-    const aekit::Architecture savedArch = aekit::Architecture::fromJson(arch->second);
-    auto& a = o.arch;
-    const bool shape = given("channels") || given("levels");
-    if (!shape) a.encoder = savedArch.encoder;
-    if (!shape && !given("decoder")) a.decoder = savedArch.decoder;
-    if (!given("code")) a.code = savedArch.code;
-    if (!given("convs")) a.convsPerLevel = savedArch.convsPerLevel;
-    if (!given("skips") && !given("no-skips")) o.skips = savedArch.skips;
-    if (!given("input-skip")) a.inputSkip = savedArch.inputSkip;
-    if (!given("residual") && !given("no-residual")) o.residual = savedArch.residual;
-    if (!given("upsample")) a.upsample = savedArch.upsample;
-    if (!given("activation")) a.activation = a.codeActivation = savedArch.activation;
-    if (!o.gray && savedArch.inChannels == 1 && o.task != aekit::Task::Colorize) o.gray = true;
+    adoptArchitecture(o, vm, aekit::Architecture::fromJson(arch->second));
     const auto j = nlohmann::json::parse(ck->second);
     auto take = [&](const char* option, const char* key, auto& value) {
         if (!j.contains(key)) return;  // a checkpoint from before the key was written
         using T = std::decay_t<decltype(value)>;
         const T stored = j.at(key).get<T>();
-        if (!given(option)) value = stored;
+        if (!given(vm, option)) value = stored;
         else if (value != stored)
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the checkpoint has --" + option + " " + j.at(key).dump() +
                                                                       ", the options " + nlohmann::json(value).dump() +
@@ -104,10 +118,10 @@ void adoptCheckpoint(aekit::TrainOptions& o, const cli::po::variables_map& vm) {
     take("optimizer", "optimizer", o.optimizer);
     take("weight-decay", "weight_decay", o.weightDecay);
     take("clip", "clip", o.clip);
-    if (!given("steps") && j.contains("steps")) o.steps = j.at("steps").get<int64_t>();
+    if (!given(vm, "steps") && j.contains("steps")) o.steps = j.at("steps").get<int64_t>();
     if (j.contains("loss")) {
         const aekit::LossKind storedLoss = aekit::parseLoss(j.at("loss").get<std::string>());
-        if (!given("loss")) o.loss = storedLoss;
+        if (!given(vm, "loss")) o.loss = storedLoss;
         else if (o.loss != storedLoss)
             throw aekit::Error(aekit::ErrorKind::InvalidArgument, path + ": the checkpoint has --loss " + j.at("loss").get<std::string>() +
                                                                       " (leave it out to resume exactly, or choose a new --out)");
@@ -170,8 +184,9 @@ int runTrain(int argc, char** argv) {
         ("cache-mb", po::value(&o.cacheMegabytes)->default_value(o.cacheMegabytes), "decoded images kept in memory (MB)")
         ("max-pixels", po::value(&o.maxPixels)->default_value(o.maxPixels)->notifier(cli::positiveSize("--max-pixels")), "refuse images with more pixels")
         ("resume", po::bool_switch(&o.resume), "continue from MODEL.ckpt")
-        ("init", po::value(&o.init), "start from this model's weights (fine-tuning; same task and architecture options, "
-                                     "or a larger --convs: the new convolutions start as identities), with a fresh optimiser and schedule");
+        ("init", po::value(&o.init), "start from this model's weights (fine-tuning: a shipped model's name or a file), with a fresh "
+                                     "optimiser and schedule; its architecture unless options change it (a larger --convs: the new "
+                                     "convolutions start as identities)");
     po::options_description hooks("test hooks");
     hooks.add_options()("stop-after", po::value(&o.stopAfter)->default_value(0), "stop at this step as if interrupted (testing resume)");
     hooks.add_options()("rank-exit-at", po::value(&o.rankExitAt)->default_value(0), "with mpirun: the last rank dies after this step (testing)");
@@ -211,6 +226,10 @@ int runTrain(int argc, char** argv) {
     a.upsample = aekit::parseUpsample(upsample);
     a.activation = aekit::parseActivation(activation);
 
+    if (!o.init.empty()) {
+        o.init = cli::resolveModel(o.init, o.task);  // a shipped model's name, or a file
+        if (!o.resume) adoptInitArchitecture(o, vm);
+    }
     if (o.resume) adoptCheckpoint(o, vm);
     if (!vm.count("val-every")) o.valEvery = std::clamp<int64_t>(o.steps / 5, 1, 500);  // the steps are known now
 

@@ -451,6 +451,21 @@ TEST_CASE("cli: --init starts from a model's weights, with a new patch size") {
     REQUIRE(d.code == 0);
     CHECK(d.output.find("deepened") != std::string::npos);
     CHECK(Model::load(dir / "d.safetensors").arch.convsPerLevel == 3);
+    // Without architecture options the model's own is taken (a user fine-tuning a shipped model
+    // need not know how it was built); an option given still changes it.
+    const std::string bare = " --task denoise --batch 2 --threads 1 --data " + (dir / "data");
+    const auto e = runAekit("train" + bare + " --steps 1 --patch 32 --lr 1e-12 --init " + (dir / "a.safetensors") + " --out " +
+                            (dir / "e.safetensors"));
+    INFO(e.output);
+    REQUIRE(e.code == 0);
+    CHECK(Model::load(dir / "e.safetensors").arch.toJson() == Model::load(dir / "a.safetensors").arch.toJson());
+    CHECK(largestWeightDifference(dir / "a.safetensors", dir / "e.safetensors") <= 1e-6);
+    const auto f = runAekit("train" + bare + " --steps 1 --patch 32 --convs 3 --init " + (dir / "a.safetensors") + " --out " +
+                            (dir / "f.safetensors"));
+    INFO(f.output);
+    REQUIRE(f.code == 0);
+    CHECK(Model::load(dir / "f.safetensors").arch.encoder == std::vector<int>{8, 12});
+    CHECK(Model::load(dir / "f.safetensors").arch.convsPerLevel == 3);
 }
 
 TEST_CASE("cli: denoise folders, skip existing outputs, never overwrite inputs, keep 16 bits and alpha") {

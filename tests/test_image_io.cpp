@@ -387,7 +387,7 @@ TEST_CASE("batches: overlapped stages read ahead and write behind, and report it
             if (item.input.find("p4") != std::string::npos) fail(ErrorKind::Io, item.output + ": disk full");
             writeImage(item.output, out);
         };
-        s.overlapBytes = overlapped ? 1 << 20 : 0;
+        s.overlapPixels = overlapped ? (1 << 20) / 17 : 0;
         std::vector<size_t> progress;
         const BatchReport r = runBatch(plan, false, s, [&](size_t done, size_t) { progress.push_back(done); });
         // p0's compute sees p1 read ahead (p2, not an image, has no size in its header: read in turn).
@@ -417,7 +417,7 @@ TEST_CASE("batches: overlapped stages read ahead and write behind, and report it
             return std::move(in);
         };
         s.write = [](const BatchItem& item, const Image& out) { writeImage(item.output, out); };
-        s.overlapBytes = 1 << 20;
+        s.overlapPixels = (1 << 20) / 17;
         const BatchReport r = runBatch(plan, false, s, {}, &stop);
         CHECK(r.interrupted);
         CHECK(r.done == 2);

@@ -63,14 +63,14 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const std::function<
 // An image job in three stages, which the runBatch below overlaps: while compute runs on one item
 // (on the calling thread), the next item is read and the one before it written, each on a thread
 // of its own, so that decoding and encoding hide behind the network. The overlap holds up to two
-// images beside the one computed; an image estimated above overlapBytes (3 float planes and the
-// decoder's 8-bit copy per declared pixel) is read only when it is its turn, and written before
-// the next item is computed. overlapBytes 0: the stages run one after another.
+// images beside the one computed; an image whose header declares more than overlapPixels (the
+// memory plan's figure, aekit::pipelineImagePixels) is read only when it is its turn, and written
+// before the next item is computed. overlapPixels 0: the stages run one after another.
 struct BatchStages {
     std::function<Image(const BatchItem&)> read;
     std::function<Image(const BatchItem&, Image&& input)> compute;
     std::function<void(const BatchItem&, const Image& output)> write;
-    uint64_t overlapBytes = 0;
+    uint64_t overlapPixels = 0;
 };
 // As runBatch above, with the stages overlapped; items are reported (and progress called, on the
 // calling thread) in the plan's order. A stop lets the item being computed be written.

@@ -41,10 +41,9 @@ struct InferenceOptions {
     void check() const;
 };
 
-// What a folder's pipeline may hold for each image read ahead or written behind, beside the one
-// being computed: a twentieth of the budget, none under a ceiling (the network's tiles fill it).
-// ImageModel leaves two such shares out of what its network's block keeps between images.
-uint64_t pipelineImageBytes(const InferenceOptions& options);
+// The largest image (in pixels) a folder's pipeline may read ahead or write behind beside the one
+// being computed, within the memory budget (0 under a ceiling: the network's tiles fill it).
+uint64_t pipelineImagePixels(const InferenceOptions& options);
 
 // The model file's metadata entry "aekit.context" for a measured context radius (what training and
 // `aekit info --record-context` write; ImageModel then overlaps tiles by it without measuring).
@@ -59,7 +58,7 @@ public:
     // planes: C x H x W (C = model input channels) -> model output planes, outC x H x W.
     std::vector<float> run(const float* planes, int H, int W);
     // The tile side used for an image of H x W (for reports and tests).
-    int tileFor(int H, int W) const;
+    int tileFor(int H, int W);
     // The smallest tile side that does useful work (keeps at least half of each side): a smaller
     // --tile is raised to it.
     int smallestUsefulTile() const;

@@ -63,8 +63,6 @@ std::string failureLine(const BatchItem& item, const std::exception_ptr& error) 
     }
 }
 
-// 3 float planes and the decoder's 8-bit interleaved copy per pixel, with the allocator's slack.
-constexpr uint64_t kImageBytesPerPixel = 17;
 
 // Reading and writing yield to the network: on a machine whose cores the network's threads fill,
 // they run only where a core would otherwise idle (the network's serial parts, between images),
@@ -137,8 +135,8 @@ BatchReport runBatch(const BatchPlan& plan, bool overwrite, const BatchStages& s
     };
     // An input whose header does not tell its size (standard input, a broken file) is not read ahead.
     auto overlaps = [&](size_t i) {
-        const uint64_t pixels = stages.overlapBytes > 0 ? declaredPixels(plan.items[i].input) : 0;
-        return pixels > 0 && pixels * kImageBytesPerPixel <= stages.overlapBytes;
+        const uint64_t pixels = stages.overlapPixels > 0 ? declaredPixels(plan.items[i].input) : 0;
+        return pixels > 0 && pixels <= stages.overlapPixels;
     };
 
     std::future<Passage> reading;  // the next item, read ahead
