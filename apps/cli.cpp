@@ -355,10 +355,6 @@ std::string formatOf(const std::string& path) {
 
 }  // namespace
 
-bool lossyFormat(const std::string& path) {
-    const std::string f = formatOf(path);
-    return f == ".jpg" || f == ".webp";
-}
 
 void addBatchOptions(po::options_description& options, po::positional_options_description& positionals, BatchArgs& a,
                      const char* inputsHelp) {

@@ -97,8 +97,6 @@ private:
 // A notifier for unsigned size options (--max-pixels, --max-memory): refuses 0 and values beyond
 // 2^40, which is where a negative number typed by the user lands after wrapping.
 std::function<void(const uint64_t&)> positiveSize(const char* option);
-// Whether an output path names a format that --quality applies to (JPEG, WebP).
-bool lossyFormat(const std::string& path);
 // --seed: digits only, 0 to 2^64-1, written to `seed` (a plain unsigned option takes -1 as 2^64-1).
 po::typed_value<std::string>* seedValue(uint64_t& seed);
 

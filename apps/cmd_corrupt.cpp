@@ -80,7 +80,7 @@ int runCorrupt(int argc, char** argv) {
         aekit::quantize(noisy);  // what the file will hold
         if (write) cli::writeOutput(item, noisy, batch);
         // The manifest describes the files: a lossy format (JPEG, WebP) is measured as written, read back.
-        const bool readBack = !write || (cli::lossyFormat(item.output) && item.output != "-");
+        const bool readBack = !write || (aekit::isLossyImagePath(item.output) && item.output != "-");
         const double p = aekit::psnr(readBack ? cli::readInput(item.output, batch.read) : noisy, clean);
         std::lock_guard lock(mutex);
         rows[item.output] = {spec, std::to_string(seed), number(sigma), number(p)};

@@ -249,8 +249,10 @@ int runTrain(int argc, char** argv) {
     bool estimated = false;
     o.onProgress = [tty, &lastLine, started, &estimated, task = o.task](const aekit::TrainProgress& p) {
         const auto now = std::chrono::steady_clock::now();
-        // Once, after the first 30 s (the rate has settled): how long the whole run will take.
-        if (!estimated && !p.validated && !p.final && now - started >= std::chrono::seconds(30) && p.patchesPerSecond > 0) {
+        // Once, after the first 30 s (the rate has settled): how long the whole run will take; not
+        // when the run is nearly over by then (a short run's estimate would come with its end).
+        if (!estimated && !p.validated && !p.final && now - started >= std::chrono::seconds(30) && p.patchesPerSecond > 0 &&
+            (p.steps - p.step) * 10 > p.steps) {
             std::fprintf(stderr, "%sexpected duration: about %s more for the remaining %lld steps, at %.1f patches/s\n", tty ? "\n" : "",
                          duration(p.etaSeconds).c_str(), static_cast<long long>(p.steps - p.step), p.patchesPerSecond);
             estimated = true;

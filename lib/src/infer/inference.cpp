@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <optional>
 #include <tuple>
 #ifdef __GLIBC__
@@ -31,7 +30,6 @@ int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
 }  // namespace
 
-using infer::Band;
 using infer::Held;
 using infer::TilePlan;
 

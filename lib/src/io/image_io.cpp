@@ -97,6 +97,11 @@ bool isImagePath(const std::string& path) {
     return std::find(exts.begin(), exts.end(), lowerExtension(path)) != exts.end();
 }
 
+bool isLossyImagePath(const std::string& path) {
+    const std::string ext = lowerExtension(path);
+    return ext == ".jpg" || ext == ".jpeg" || ext == ".webp";
+}
+
 uint64_t declaredPixels(const std::string& path) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) return 0;  // a named pipe would block here, and lose what it gives

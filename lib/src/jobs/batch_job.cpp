@@ -37,11 +37,6 @@ std::string formatOf(const std::string& path) {
     return ext;
 }
 
-bool lossy(const std::string& path) {
-    const std::string f = formatOf(path);
-    return f == ".jpg" || f == ".webp";
-}
-
 void say(const std::function<void(const std::string&)>& to, const std::string& text) {
     if (to) to(text);
 }
@@ -130,7 +125,7 @@ int runJob(const JobRequest& r, const char* verb, const JobRun& run, const JobVo
         for (const auto& s : plan.skipped) say(voice.note, s);
         // --quality given, but no output is JPEG or WebP (standard output's format is the input's).
         if (r.qualityGiven && !plan.items.empty() &&
-            std::none_of(plan.items.begin(), plan.items.end(), [](const BatchItem& i) { return i.output == "-" || lossy(i.output); }))
+            std::none_of(plan.items.begin(), plan.items.end(), [](const BatchItem& i) { return i.output == "-" || isLossyImagePath(i.output); }))
             say(voice.note, "--quality applies to JPEG and WebP outputs; these outputs are lossless, so it is unused");
     }
     if (r.dryRun) return cluster.leader() ? listPlan(plan, r, verb, voice) : kExitOk;  // the leader lists the whole job
