@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Two builds of aekit side by side on the same jobs, alternated round by round so that a noisy
-# machine hurts both alike: a 6-MP photo denoised at the default budget and under a 400-MB ceiling
+# Two builds of aekit side by side on the same jobs, alternated round by round (old first in odd
+# rounds, new first in even ones) so that a noisy machine hurts both alike: a 6-MP photo denoised at the default budget and under a 400-MB ceiling
 # (tiled: the memory plan at work), a folder of photos of mixed sizes denoised (one plan per image)
 # and colorized. Prints each run (wall time, peak RSS), then per build and job the fastest, median
 # and slowest time, and whether the outputs are byte-identical.
@@ -18,7 +18,9 @@ trap 'rm -rf "$tmp"' EXIT
 "$new/samples/make_samples" --large 3000x2000 "$tmp/photo.png"
 echo "A/B: $old against $new, $rounds rounds, threads=$threads ($(nproc) cores), $(date -u +%F)"
 for r in $(seq 1 "$rounds"); do
-  for side in old new; do
+  order="old new"
+  [ $((r % 2)) -eq 0 ] && order="new old"  # ABBA: neither build always runs first
+  for side in $order; do
     b=${!side}
     o="$tmp/$side"
     rm -rf "$o"
