@@ -344,14 +344,6 @@ void checkFormat(const std::string& format) {
         throw aekit::Error(aekit::ErrorKind::InvalidArgument, "--format " + format + ": png, jpg, tif, webp or bmp");
 }
 
-// A path's extension, lower case, with .jpeg and .tiff spelt as --format spells them.
-std::string formatOf(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    if (ext == ".jpeg") ext = ".jpg";
-    if (ext == ".tiff") ext = ".tif";
-    return ext;
-}
 
 }  // namespace
 
@@ -552,7 +544,7 @@ void writeOutput(const aekit::BatchItem& item, const aekit::Image& image, const 
         if (!args.format.empty())
             format = formatExtension(args.format);
         else if (item.input != "-" && aekit::isImagePath(item.input))
-            format = formatOf(item.input);
+            format = aekit::imageFormatOf(item.input);
         const std::vector<uint8_t> bytes = aekit::encodeImage(image, format, args.write, &notes);
         if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
             throw aekit::Error(aekit::ErrorKind::Io, "standard output: cannot write the image");

@@ -62,7 +62,9 @@ std::vector<uint8_t> encodeImage(const Image& image, const std::string& format, 
                                  std::vector<std::string>* notes = nullptr);
 
 bool isImagePath(const std::string& path);  // by extension
-bool isLossyImagePath(const std::string& path);  // JPEG or WebP by extension: what --quality applies to
+bool isLossyImagePath(const std::string& path);
+// A path's extension, lower case, with .jpeg and .tiff spelt as --format spells them (".jpg", ".tif").
+std::string imageFormatOf(const std::string& path);  // JPEG or WebP by extension: what --quality applies to
 // Width x height as the file's header declares it, read from its first megabyte without decoding;
 // 0 when the header does not tell (a missing or malformed file, or not a regular file: reading it
 // will say why).

@@ -97,6 +97,11 @@ bool isImagePath(const std::string& path) {
     return std::find(exts.begin(), exts.end(), lowerExtension(path)) != exts.end();
 }
 
+std::string imageFormatOf(const std::string& path) {
+    const std::string ext = lowerExtension(path);
+    return ext == ".jpeg" ? ".jpg" : ext == ".tiff" ? ".tif" : ext;
+}
+
 bool isLossyImagePath(const std::string& path) {
     const std::string ext = lowerExtension(path);
     return ext == ".jpg" || ext == ".jpeg" || ext == ".webp";

@@ -3,7 +3,6 @@
 #include "aekit/batch_job.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <filesystem>
 
@@ -28,14 +27,6 @@ int exitCodeFor(ErrorKind kind) {
 
 namespace {
 
-// A path's extension, lower case, with .jpeg and .tiff spelt as --format spells them.
-std::string formatOf(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    if (ext == ".jpeg") ext = ".jpg";
-    if (ext == ".tiff") ext = ".tif";
-    return ext;
-}
 
 void say(const std::function<void(const std::string&)>& to, const std::string& text) {
     if (to) to(text);
@@ -109,7 +100,7 @@ int listPlan(const BatchPlan& plan, const JobRequest& r, const char* verb, const
 int runJob(const JobRequest& r, const char* verb, const JobRun& run, const JobVoice& voice, const std::atomic<bool>* stop) {
     if (r.inputs.empty()) fail(ErrorKind::InvalidArgument, "give at least one input file or folder (or - for standard input)");
     if (r.out.empty()) fail(ErrorKind::InvalidArgument, "-o: name the output file or folder (or - for standard output)");
-    if (!r.formatName.empty() && r.out != "-" && isImagePath(r.out) && formatOf(r.out) != r.extension)
+    if (!r.formatName.empty() && r.out != "-" && isImagePath(r.out) && imageFormatOf(r.out) != r.extension)
         fail(ErrorKind::InvalidArgument, "-o " + r.out + " with --format " + r.formatName + ": the two name different formats");
     const bool streams = r.out == "-" || std::find(r.inputs.begin(), r.inputs.end(), "-") != r.inputs.end();
     if (!streams) checkInputsAndOutput(r);
