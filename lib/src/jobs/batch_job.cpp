@@ -27,7 +27,6 @@ int exitCodeFor(ErrorKind kind) {
 
 namespace {
 
-
 void say(const std::function<void(const std::string&)>& to, const std::string& text) {
     if (to) to(text);
 }
